@@ -1,0 +1,68 @@
+# libmigrate — build, test and demo.
+#
+#   make            libmigrate.so, libmigrate.a, sqlite-migrate
+#   make demo       build, then migrate sql/examples/ in the sqlite3 shell
+#   make test       the Tcl test suite (test/all.tcl)
+#   make test-asan  the suite with an ASan+UBSan build of the extension
+#   make test-valgrind  the suite under valgrind
+#
+# Dependencies (a C compiler, libsqlite3-dev, sqlite3, tcl, libsqlite3-tcl)
+# are installed by tool/install-deps.sh when a target needs one that is
+# missing.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c99 -Wall -Wextra -Werror
+SQLITE_LIBS ?= -lsqlite3
+TCLSH   ?= tclsh
+
+EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
+          ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
+          ext/api.c
+EXT_HDR = ext/migrate.h ext/migrateInt.h
+GEN_SRC = build/storage_sql.c
+CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o
+
+all: libmigrate.so libmigrate.a sqlite-migrate
+
+# sql/storage.sql embedded as the C string migrateStorageSql.
+build/storage_sql.c: sql/storage.sql tool/sql2c.sh
+	@mkdir -p build
+	sh tool/sql2c.sh migrateStorageSql < sql/storage.sql > $@.tmp && mv $@.tmp $@
+
+libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -Iext -o $@ $(EXT_SRC) $(GEN_SRC)
+
+build/core/%.o: ext/%.c $(EXT_HDR)
+	@mkdir -p build/core
+	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
+
+build/core/storage_sql.o: build/storage_sql.c $(EXT_HDR)
+	@mkdir -p build/core
+	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
+
+libmigrate.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJ)
+
+sqlite-migrate: tool/sqlite-migrate.c libmigrate.a ext/migrate.h
+	$(CC) $(WARN) $(CFLAGS) -Iext -o $@ tool/sqlite-migrate.c libmigrate.a $(SQLITE_LIBS)
+
+deps:
+	@sh tool/install-deps.sh
+
+test: all
+	@sh tool/install-deps.sh --check || sh tool/install-deps.sh
+	$(TCLSH) test/all.tcl
+
+demo: all
+	@sh tool/install-deps.sh --check || sh tool/install-deps.sh
+	sh tool/demo.sh
+
+acceptance: all
+	$(TCLSH) ../shared/acceptance/run.tcl
+
+clean:
+	rm -rf build libmigrate.so libmigrate.a sqlite-migrate
+
+.PHONY: all deps test demo acceptance clean

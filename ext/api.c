@@ -1,0 +1,96 @@
+/*
+** api.c — the firmware C API of migrate.h: define compiled-in scripts and
+** migrate, with no SQL text to write and no file to read.
+**
+** USAGE
+**   see migrate.h.
+**
+** HOW IT WORKS
+**   migrate_define() first checks, reading no script text, whether every
+**   script is already defined exactly so (migrateStoreIsDefined compares
+**   checksums of up and down).  At every boot after the first that is the
+**   whole cost: no write transaction is opened, so a read-only database
+**   boots too.  Otherwise it writes the scripts through the same
+**   migrateStoreWrite() the `migrations` table uses, in one transaction (a
+**   savepoint inside the caller's), all or nothing.
+**   migrate_apply() is migrateExec(MIGRATE_OP_UP): exactly SELECT migrate().
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+/* Stores zMsg (sqlite3_malloc'ed, may be NULL) in *pzErr or frees it. */
+static void apiError(char **pzErr, char *zMsg){
+  if( pzErr ){
+    *pzErr = zMsg;
+  }else{
+    sqlite3_free(zMsg);
+  }
+}
+
+int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
+                   char **pzErr){
+  char *zErr = 0;
+  int bSame = 1;
+  int bOuter;
+  int i, rc = SQLITE_OK;
+
+  if( pzErr ) *pzErr = 0;
+  if( nScript<0 || (nScript>0 && aScript==0) ) return SQLITE_MISUSE;
+  for(i=0; i<nScript; i++){
+    if( aScript[i].zName==0 || aScript[i].zUp==0 ){
+      apiError(pzErr, sqlite3_mprintf("migrate_define: script %d has a NULL "
+                                      "%s", i, aScript[i].zName ? "up" : "name"));
+      return SQLITE_MISUSE;
+    }
+  }
+  for(i=0; rc==SQLITE_OK && bSame && i<nScript; i++){
+    rc = migrateStoreIsDefined(db, aScript[i].zName, aScript[i].zUp,
+                               aScript[i].zDown, &bSame);
+  }
+  if( rc!=SQLITE_OK || bSame ) goto define_done;
+
+  bOuter = sqlite3_get_autocommit(db);
+  rc = sqlite3_exec(db, bOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT migrate_define",
+                    0, 0, 0);
+  for(i=0; rc==SQLITE_OK && i<nScript; i++){
+    sqlite3_int64 iRowid = 0;
+    rc = migrateStoreWrite(db, 0, aScript[i].zName, aScript[i].zUp,
+                           aScript[i].zDown, SQLITE_REPLACE, &iRowid, &zErr);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_exec(db, bOuter ? "COMMIT" : "RELEASE migrate_define",
+                      0, 0, 0);
+  }
+  if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ){
+    sqlite3_exec(db, bOuter ? "ROLLBACK"
+                 : "ROLLBACK TO migrate_define; RELEASE migrate_define",
+                 0, 0, 0);
+  }
+
+define_done:
+  if( rc!=SQLITE_OK && zErr==0 && rc!=SQLITE_NOMEM ){
+    zErr = sqlite3_mprintf("migrate_define: %s", sqlite3_errmsg(db));
+  }
+  apiError(pzErr, rc==SQLITE_OK ? 0 : zErr);
+  if( rc==SQLITE_OK ) sqlite3_free(zErr);
+  return rc;
+}
+
+int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
+                  char **pzErr){
+  sqlite3_int64 nDone = 0;
+  char *zErr = 0;
+  int rc = migrateExec(db, MIGRATE_OP_UP, zTarget, 0, &nDone, &zErr);
+  if( pnApplied ) *pnApplied = (int)nDone;
+  apiError(pzErr, zErr);
+  return rc;
+}
+
+int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
+                 int *pnApplied, char **pzErr){
+  int rc;
+  if( pnApplied ) *pnApplied = 0;
+  rc = migrate_define(db, aScript, nScript, pzErr);
+  if( rc==SQLITE_OK ) rc = migrate_apply(db, 0, pnApplied, pzErr);
+  return rc;
+}

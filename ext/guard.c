@@ -1,0 +1,138 @@
+/*
+** guard.c — refuses migration scripts that would escape the call's
+** transaction, before anything of the call runs.
+**
+** A script holding BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT or RELEASE would
+** commit or undo part of a batch behind libmigrate's back and break its
+** atomicity; ATTACH, DETACH and VACUUM cannot run inside a transaction at
+** all.  run.c calls migrateGuard() on every script of a call before running
+** the first one, and again on each statement as SQLite prepares it (so a
+** disagreement between this scanner and SQLite's parser can never let one
+** through).
+**
+** HOW IT WORKS
+**   A small tokenizer walks the script: whitespace, -- and C comments,
+**   quoted strings and identifiers ('..', "..", `..`, [..]) are skipped as
+**   units; words are runs of letters, digits, '_', '$' and non-ASCII bytes.
+**   The first word of each statement is compared with the forbidden list.
+**   A statement ends at ';' — except inside CREATE [TEMP] TRIGGER, whose
+**   body holds statements of its own: there the statement ends only at the
+**   ';' after the END that closes the body (END keywords that close a CASE
+**   expression are counted off first).  This mirrors sqlite3_complete()
+**   and is linear in the script's length.
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+/* Keywords that may not start a statement in a migration script. */
+static const char *const azForbidden[] = {
+  "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
+  "ATTACH", "DETACH", "VACUUM"
+};
+
+/* True if z[0..n-1] equals the upper-case keyword zKw, ignoring case. */
+static int guardIsWord(const char *z, int n, const char *zKw){
+  return (int)strlen(zKw)==n && sqlite3_strnicmp(z, zKw, n)==0;
+}
+
+static int guardIsWordChar(unsigned char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+      || c=='_' || c=='$' || c>=0x80;
+}
+
+/*
+** Returns the 1-based line number of byte iOffset of zScript.
+*/
+int migrateLineOf(const char *zScript, int iOffset){
+  int i, nLine = 1;
+  for(i=0; i<iOffset && zScript[i]; i++){
+    if( zScript[i]=='\n' ) nLine++;
+  }
+  return nLine;
+}
+
+/*
+** Scans zScript.  Returns SQLITE_OK if no statement of it is forbidden.
+** Otherwise returns SQLITE_ERROR and sets *pzWhat to the offending keyword
+** in upper case (sqlite3_malloc'ed; the caller frees it) and *piLine to its
+** line.  Returns SQLITE_NOMEM if that string cannot be allocated.
+*/
+int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
+  const char *z = zScript;
+  int i = 0;
+  int nWord = 0;      /* words seen so far in the current statement */
+  int bMaybeTrig = 0; /* statement began CREATE [TEMP|TEMPORARY] */
+  int bTrigger = 0;   /* statement is CREATE TRIGGER */
+  int bBody = 0;      /* inside the trigger body (after its BEGIN) */
+  int nCase = 0;      /* open CASE expressions inside the body */
+  int bLastEnd = 0;   /* last token closed the trigger body */
+
+  *pzWhat = 0;
+  *piLine = 0;
+  while( z[i] ){
+    unsigned char c = (unsigned char)z[i];
+    if( c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' || c=='\v' ){
+      i++;
+    }else if( c=='-' && z[i+1]=='-' ){
+      while( z[i] && z[i]!='\n' ) i++;
+    }else if( c=='/' && z[i+1]=='*' ){
+      i += 2;
+      while( z[i] && !(z[i]=='*' && z[i+1]=='/') ) i++;
+      if( z[i] ) i += 2;
+    }else if( c=='\'' || c=='"' || c=='`' || c=='[' ){
+      char cEnd = c=='[' ? ']' : (char)c;
+      i++;
+      while( z[i] && z[i]!=cEnd ) i++;
+      if( z[i] ) i++;
+      nWord++;
+      bLastEnd = 0;
+    }else if( c==';' ){
+      i++;
+      if( !bTrigger || bLastEnd ){
+        nWord = bMaybeTrig = bTrigger = bBody = nCase = bLastEnd = 0;
+      }
+    }else if( guardIsWordChar(c) ){
+      int iStart = i;
+      int n;
+      while( guardIsWordChar((unsigned char)z[i]) ) i++;
+      n = i - iStart;
+      bLastEnd = 0;
+      if( nWord==0 ){
+        size_t k;
+        for(k=0; k<sizeof(azForbidden)/sizeof(azForbidden[0]); k++){
+          if( guardIsWord(&z[iStart], n, azForbidden[k]) ){
+            *pzWhat = sqlite3_mprintf("%s", azForbidden[k]);
+            *piLine = migrateLineOf(zScript, iStart);
+            return *pzWhat ? SQLITE_ERROR : SQLITE_NOMEM;
+          }
+        }
+        bMaybeTrig = guardIsWord(&z[iStart], n, "CREATE");
+      }else if( bMaybeTrig && !bTrigger && nWord<=2 ){
+        if( guardIsWord(&z[iStart], n, "TRIGGER") ){
+          bTrigger = 1;
+        }else if( nWord==2 || !(guardIsWord(&z[iStart], n, "TEMP")
+                             || guardIsWord(&z[iStart], n, "TEMPORARY")) ){
+          bMaybeTrig = 0;
+        }
+      }else if( bTrigger ){
+        if( !bBody ){
+          if( guardIsWord(&z[iStart], n, "BEGIN") ) bBody = 1;
+        }else if( guardIsWord(&z[iStart], n, "CASE") ){
+          nCase++;
+        }else if( guardIsWord(&z[iStart], n, "END") ){
+          if( nCase>0 ){
+            nCase--;
+          }else{
+            bLastEnd = 1;
+          }
+        }
+      }
+      nWord++;
+    }else{
+      i++;
+      nWord++;
+      bLastEnd = 0;
+    }
+  }
+  return SQLITE_OK;
+}

@@ -1,0 +1,90 @@
+/*
+** migrate.h — the public C interface of libmigrate.
+**
+** libmigrate keeps a database's schema migrations inside the database: named
+** up/down SQL scripts defined through the `migrations` virtual table, applied
+** by `SELECT migrate()`, reverted by `SELECT rollback(n)`, every applied
+** script recorded with a batch number in `migrations_ledger`.
+**
+** Three ways to use it:
+**
+**   1. Loadable extension:  .load ./libmigrate   (entry point below)
+**   2. Static link (-DSQLITE_CORE, libmigrate.a):
+**        sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
+**   3. Firmware: compiled-in scripts, migrated at every boot:
+**
+**        static const migrate_script aScript[] = {
+**          { "001_users", "CREATE TABLE users(id INTEGER PRIMARY KEY);",
+**                         "DROP TABLE users;" },
+**        };
+**        char *zErr = 0; int nApplied = 0;
+**        if( migrate_boot(db, aScript, 1, &nApplied, &zErr)!=SQLITE_OK ){
+**          log(zErr); sqlite3_free(zErr);
+**        }
+**
+** Every function here returns an SQLite result code.  On error, *pzErr (when
+** pzErr is not NULL) is set to a message obtained from sqlite3_malloc(); the
+** caller frees it with sqlite3_free().  On success *pzErr is set to NULL.
+** A failed call leaves the database exactly as it was.
+*/
+#ifndef MIGRATE_H
+#define MIGRATE_H
+
+#include "sqlite3.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MIGRATE_VERSION "0.1.0"
+
+/*
+** One compiled-in migration.  zName is the migration's name (migrations run
+** in natural order of names: digit runs compare as numbers).  zUp holds one
+** or more SQL statements.  zDown is the script that undoes zUp: "" when there
+** is nothing to undo, NULL when the migration is irreversible.
+*/
+typedef struct migrate_script migrate_script;
+struct migrate_script {
+  const char *zName;
+  const char *zUp;
+  const char *zDown;
+};
+
+/*
+** Registers the SQL functions, the `migrations` and `migration_status`
+** modules and the `migrate_natural` collation on db.  This is the loadable
+** extension's entry point (found by name by `.load ./libmigrate`); with a
+** static build pass it to sqlite3_auto_extension().
+*/
+int sqlite3_migrate_init(sqlite3 *db, char **pzErrMsg,
+                         const sqlite3_api_routines *pApi);
+
+/*
+** Defines aScript[0..nScript-1] as migrations, with INSERT OR REPLACE
+** semantics: new names are added, existing ones replaced.  Rows that are
+** already defined exactly so are left alone, so when nothing differs nothing
+** is written (no write transaction, works on a read-only database).  All or
+** nothing: on error no script is defined.
+*/
+int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
+                   char **pzErr);
+
+/*
+** Applies every pending migration (up to and including zTarget when it is
+** not NULL) as one batch, exactly as `SELECT migrate(zTarget)` does.
+** *pnApplied (when not NULL) receives the number applied.
+*/
+int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
+                  char **pzErr);
+
+/*
+** The boot path: migrate_define() then migrate_apply(db, 0, ...).
+*/
+int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
+                 int *pnApplied, char **pzErr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MIGRATE_H */

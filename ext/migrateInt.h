@@ -1,0 +1,130 @@
+/*
+** migrateInt.h — internal types and functions shared by the files of ext/.
+**
+** The data path of every call is one line: define -> plan -> run -> record.
+**
+**   vtab_scripts.c  define: the `migrations` table writes through store.c
+**   plan.c          plan:   natural order; reads definitions + ledger into a
+**                           MigratePlan and decides what a call runs, in order
+**   guard.c         run:    refuses scripts that would escape the transaction
+**   run.c           run:    transactions/savepoints, foreign keys, scripts
+**   store.c         record: storage creation, definitions, ledger, history
+**   vtab_status.c   read:   the `migration_status` table
+**   func.c          the SQL functions: argument checks, then run.c
+**   api.c           the firmware C API of migrate.h
+**   checksum.c      the checksum
+**   migrate.c       entry point: registers everything, nothing else
+**
+** Every external symbol starts with "migrate" so that a static firmware link
+** cannot collide with anything else.
+*/
+#ifndef MIGRATE_INT_H
+#define MIGRATE_INT_H
+
+#ifdef SQLITE_CORE
+# include "sqlite3.h"
+#else
+# include "sqlite3ext.h"
+  SQLITE_EXTENSION_INIT3
+#endif
+#include "migrate.h"
+
+/* Migration states, as migration_status shows them. */
+#define MIGRATE_PENDING 0   /* defined, not applied */
+#define MIGRATE_APPLIED 1   /* applied, script unchanged */
+#define MIGRATE_CHANGED 2   /* applied, up script edited since */
+#define MIGRATE_MISSING 3   /* applied, no longer defined */
+
+/* Operations of run.c, one per SQL function. */
+#define MIGRATE_OP_UP          1   /* migrate([target]) */
+#define MIGRATE_OP_ROLLBACK    2   /* rollback([n]) */
+#define MIGRATE_OP_ROLLBACK_TO 3   /* rollback_to(target) */
+#define MIGRATE_OP_RESET       4   /* migrate_reset() */
+#define MIGRATE_OP_REFRESH     5   /* migrate_refresh() */
+#define MIGRATE_OP_DRY_RUN     6   /* migrate_dry_run([target]) */
+#define MIGRATE_OP_REPAIR      7   /* migrate_repair() */
+
+/* Name of the natural-order collation registered on every connection. */
+#define MIGRATE_COLLATION "migrate_natural"
+
+/* Length of a checksum in hex digits (64 bits). */
+#define MIGRATE_CHECKSUM_LEN 16
+
+/* ---- checksum.c ------------------------------------------------------- */
+void migrateChecksum(const char *z, int n, char *zOut);
+void migrateChecksumFunc(sqlite3_context*, int, sqlite3_value**);
+
+/* ---- plan.c ----------------------------------------------------------- */
+typedef struct MigrateItem MigrateItem;
+typedef struct MigratePlan MigratePlan;
+
+/* One migration name, defined, applied or both. */
+struct MigrateItem {
+  char *zName;            /* the name (sqlite3_malloc'ed) */
+  sqlite3_int64 iScript;  /* rowid in migrations_scripts, 0 if not defined */
+  sqlite3_int64 iLedger;  /* rowid in migrations_ledger, 0 if not applied */
+  sqlite3_int64 iBatch;   /* batch number, when applied */
+  int eState;             /* MIGRATE_PENDING, _APPLIED, _CHANGED, _MISSING */
+};
+
+/* Everything a call knows, and what it will run. */
+struct MigratePlan {
+  MigrateItem *aItem;     /* every name, in natural order */
+  int nItem;
+  sqlite3_int64 mxBatch;  /* largest batch in the ledger, 0 if none */
+  int *aRun;              /* indexes into aItem, in the order they run */
+  int nRun;
+  int nDown;              /* aRun[0..nDown-1] revert, the rest apply */
+};
+
+int migrateNaturalCmp(void*, int, const void*, int, const void*);
+int migratePlanLoad(sqlite3*, MigratePlan*, const char *zFunc, char **pzErr);
+int migratePlanFind(const MigratePlan*, const char *zName);
+int migratePlanMake(MigratePlan*, int eOp, const char *zTarget,
+                    sqlite3_int64 nBatch, const char *zFunc, char **pzErr);
+void migratePlanFree(MigratePlan*);
+extern const char migrateStatusSql[];
+
+/* ---- guard.c ---------------------------------------------------------- */
+int migrateGuard(const char *zScript, char **pzWhat, int *piLine);
+int migrateLineOf(const char *zScript, int iOffset);
+
+/* ---- store.c ---------------------------------------------------------- */
+extern const char migrateStorageSql[];   /* sql/storage.sql, generated */
+typedef struct MigrateRecorder MigrateRecorder;
+
+int migrateStoreExists(sqlite3*, int *pbExists);
+int migrateStoreCreate(sqlite3*, char **pzErr);
+int migrateStoreWrite(sqlite3*, sqlite3_int64 iOld, const char *zName,
+                      const char *zUp, const char *zDown, int eConflict,
+                      sqlite3_int64 *piRowid, char **pzErr);
+int migrateStoreIsDefined(sqlite3*, const char *zName, const char *zUp,
+                          const char *zDown, int *pbSame);
+int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
+
+sqlite3_int64 migrateNowMs(sqlite3*);
+void migrateFormatTime(sqlite3_int64 iMs, char *zOut);
+
+int migrateRecorderOpen(sqlite3*, MigrateRecorder**);
+void migrateRecorderClose(MigrateRecorder*);
+int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int bDown,
+                        char **pzOut, int *pbNull);
+int migrateRecordUp(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iBatch,
+                    sqlite3_int64 iStart, sqlite3_int64 iMs);
+int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iMs);
+int migrateRecordRepair(MigrateRecorder*, const MigrateItem*);
+int migrateRecordHistory(MigrateRecorder*, const char *zName,
+                         const char *zDir, sqlite3_int64 iBatch,
+                         sqlite3_int64 iMs, const char *zMsg);
+
+/* ---- run.c ------------------------------------------------------------ */
+int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
+                sqlite3_int64 nBatch, sqlite3_int64 *pnDone, char **pzErr);
+const char *migrateOpName(int eOp);
+
+/* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */
+int migrateRegisterFunctions(sqlite3*);
+int migrateRegisterScriptsModule(sqlite3*);
+int migrateRegisterStatusModule(sqlite3*);
+
+#endif /* MIGRATE_INT_H */

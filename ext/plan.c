@@ -1,0 +1,310 @@
+/*
+** plan.c — natural order, migration states, and what a call must do.
+**
+** USAGE
+**   MigratePlan plan;  memset(&plan, 0, sizeof(plan));
+**   rc = migratePlanLoad(db, &plan, &zErr);            // read definitions
+**   rc = migratePlanMake(&plan, MIGRATE_OP_UP, 0, 0, "migrate", &zErr);
+**   for(i=0; i<plan.nRun; i++) ... plan.aItem[plan.aRun[i]] ...
+**   migratePlanFree(&plan);
+**
+** HOW IT WORKS
+**   Natural order compares runs of ASCII digits by numeric value (leading
+**   zeros ignored) and every other byte by value; names that compare equal
+**   that way ("01_a", "1_a") fall back to plain byte order, so the order is
+**   total.  It is registered as the collation "migrate_natural" and every
+**   ordered read uses it in SQL, so sorting happens inside SQLite.
+**
+**   migratePlanLoad() reads one row per name from the full outer join of
+**   migrations_scripts and migrations_ledger (migrateStatusSql, shared with
+**   the migration_status table).  It reads names, rowids, batches and
+**   checksums only — never script text — and refuses a damaged ledger (a
+**   name twice, a batch that is not a non-negative integer, a name that is
+**   not text) with an error that says what to fix.
+**
+**   migratePlanMake() turns the loaded state into the ordered list of items
+**   a call reverts and applies.  It never runs anything.
+*/
+#include "migrateInt.h"
+#include <stdlib.h>
+#include <string.h>
+
+/*
+** One row per name, in natural order.  Columns:
+**   0 name, 1 scripts rowid, 2 ledger rowid, 3 batch, 4 checksums equal,
+**   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's)
+*/
+const char migrateStatusSql[] =
+  "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum,"
+  "       l.applied_at, l.duration_ms, s.checksum"
+  "  FROM main.migrations_scripts AS s"
+  "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name "
+  "UNION ALL "
+  "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms,"
+  "       l.checksum"
+  "  FROM main.migrations_ledger AS l"
+  " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s"
+  "                   WHERE s.name=l.name) "
+  "ORDER BY 1 COLLATE " MIGRATE_COLLATION;
+
+static int planIsDigit(unsigned char c){ return c>='0' && c<='9'; }
+
+/*
+** The "migrate_natural" collation (also used directly by C code).
+*/
+int migrateNaturalCmp(void *pArg, int n1, const void *p1, int n2,
+                      const void *p2){
+  const unsigned char *a = (const unsigned char*)p1;
+  const unsigned char *b = (const unsigned char*)p2;
+  int i = 0, j = 0, c;
+  (void)pArg;
+  while( i<n1 && j<n2 ){
+    if( planIsDigit(a[i]) && planIsDigit(b[j]) ){
+      int ei, ej;
+      while( i<n1 && a[i]=='0' ) i++;
+      while( j<n2 && b[j]=='0' ) j++;
+      for(ei=i; ei<n1 && planIsDigit(a[ei]); ei++){}
+      for(ej=j; ej<n2 && planIsDigit(b[ej]); ej++){}
+      if( ei-i != ej-j ) return (ei-i) < (ej-j) ? -1 : 1;
+      c = memcmp(&a[i], &b[j], (size_t)(ei-i));
+      if( c ) return c<0 ? -1 : 1;
+      i = ei;
+      j = ej;
+    }else{
+      if( a[i]!=b[j] ) return a[i]<b[j] ? -1 : 1;
+      i++;
+      j++;
+    }
+  }
+  if( i<n1 ) return 1;
+  if( j<n2 ) return -1;
+  c = memcmp(a, b, (size_t)(n1<n2 ? n1 : n2));
+  if( c ) return c<0 ? -1 : 1;
+  return n1==n2 ? 0 : (n1<n2 ? -1 : 1);
+}
+
+/*
+** Frees everything a MigratePlan holds and zeroes it.
+*/
+void migratePlanFree(MigratePlan *p){
+  int i;
+  for(i=0; i<p->nItem; i++) sqlite3_free(p->aItem[i].zName);
+  sqlite3_free(p->aItem);
+  sqlite3_free(p->aRun);
+  memset(p, 0, sizeof(*p));
+}
+
+/*
+** Reads the definitions and the ledger into p (which must be zeroed).
+** zFunc names the calling SQL function in error messages.
+** Storage that does not exist yet reads as empty.  On error returns an
+** SQLite code and sets *pzErr (sqlite3_malloc'ed); p is then freed.
+*/
+int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
+                    char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int bExists = 0;
+  int nAlloc = 0;
+  int rc;
+
+  rc = migrateStoreExists(db, &bExists);
+  if( rc!=SQLITE_OK || !bExists ) goto plan_load_done;
+  rc = sqlite3_prepare_v2(db, migrateStatusSql, -1, &pStmt, 0);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s: the migration tables are damaged: %s",
+                             zFunc, sqlite3_errmsg(db));
+    goto plan_load_done;
+  }
+  while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    MigrateItem *pItem;
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    int bDefined = sqlite3_column_type(pStmt, 1)!=SQLITE_NULL;
+    int bApplied = sqlite3_column_type(pStmt, 2)!=SQLITE_NULL;
+
+    if( sqlite3_column_type(pStmt, 0)!=SQLITE_TEXT || zName==0 ){
+      if( sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
+      *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: a row's "
+                               "name is not text", zFunc);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    if( p->nItem>0 && strcmp(p->aItem[p->nItem-1].zName, zName)==0 ){
+      *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: %s is "
+                               "recorded more than once", zFunc, zName);
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+    if( p->nItem>=nAlloc ){
+      int nNew = nAlloc ? nAlloc*2 : 32;
+      MigrateItem *aNew = sqlite3_realloc64(p->aItem,
+                                      (sqlite3_uint64)nNew*sizeof(MigrateItem));
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      p->aItem = aNew;
+      nAlloc = nNew;
+    }
+    pItem = &p->aItem[p->nItem];
+    memset(pItem, 0, sizeof(*pItem));
+    pItem->zName = sqlite3_mprintf("%s", zName);
+    if( pItem->zName==0 ){ rc = SQLITE_NOMEM; break; }
+    p->nItem++;
+    if( bDefined ) pItem->iScript = sqlite3_column_int64(pStmt, 1);
+    if( bApplied ){
+      pItem->iLedger = sqlite3_column_int64(pStmt, 2);
+      if( sqlite3_column_type(pStmt, 3)!=SQLITE_INTEGER
+       || sqlite3_column_int64(pStmt, 3)<0 ){
+        *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: the "
+            "batch of %s is not a non-negative integer", zFunc, zName);
+        rc = SQLITE_CORRUPT;
+        break;
+      }
+      pItem->iBatch = sqlite3_column_int64(pStmt, 3);
+      if( pItem->iBatch>p->mxBatch ) p->mxBatch = pItem->iBatch;
+    }
+    if( !bApplied ){
+      pItem->eState = MIGRATE_PENDING;
+    }else if( !bDefined ){
+      pItem->eState = MIGRATE_MISSING;
+    }else if( sqlite3_column_int(pStmt, 4) ){
+      pItem->eState = MIGRATE_APPLIED;
+    }else{
+      pItem->eState = MIGRATE_CHANGED;
+    }
+  }
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_ROW && *pzErr==0 && rc!=SQLITE_NOMEM ){
+    rc = sqlite3_errcode(db);
+    *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+  }
+
+plan_load_done:
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ) migratePlanFree(p);
+  return rc;
+}
+
+/*
+** Returns the index in p->aItem of the name zName, or -1.
+*/
+int migratePlanFind(const MigratePlan *p, const char *zName){
+  int i;
+  for(i=0; i<p->nItem; i++){
+    if( strcmp(p->aItem[i].zName, zName)==0 ) return i;
+  }
+  return -1;
+}
+
+/* Sort key for reverting: newest batch first, then reverse natural order. */
+typedef struct PlanDownKey PlanDownKey;
+struct PlanDownKey { sqlite3_int64 iBatch; int iItem; };
+
+static int planDownCmp(const void *pA, const void *pB){
+  const PlanDownKey *a = (const PlanDownKey*)pA;
+  const PlanDownKey *b = (const PlanDownKey*)pB;
+  if( a->iBatch!=b->iBatch ) return a->iBatch > b->iBatch ? -1 : 1;
+  return b->iItem - a->iItem;
+}
+
+/*
+** Appends to p->aRun the applied items of the newest nBatch batches (all
+** of them when nBatch<0), newest batch first, each batch in reverse order.
+*/
+static int planAddDown(MigratePlan *p, sqlite3_int64 nBatch){
+  PlanDownKey *aKey;
+  int nKey = 0, i;
+  sqlite3_int64 nSeen = 0, iPrev = -1;
+  aKey = sqlite3_malloc64(sizeof(PlanDownKey)*(sqlite3_uint64)(p->nItem+1));
+  if( aKey==0 ) return SQLITE_NOMEM;
+  for(i=0; i<p->nItem; i++){
+    if( p->aItem[i].iLedger ){
+      aKey[nKey].iBatch = p->aItem[i].iBatch;
+      aKey[nKey].iItem = i;
+      nKey++;
+    }
+  }
+  qsort(aKey, (size_t)nKey, sizeof(PlanDownKey), planDownCmp);
+  for(i=0; i<nKey; i++){
+    if( aKey[i].iBatch!=iPrev ){
+      if( nBatch>=0 && nSeen>=nBatch ) break;
+      nSeen++;
+      iPrev = aKey[i].iBatch;
+    }
+    p->aRun[p->nRun++] = aKey[i].iItem;
+  }
+  sqlite3_free(aKey);
+  return SQLITE_OK;
+}
+
+/*
+** Decides what a call of operation eOp runs and fills p->aRun/nRun/nDown.
+** zTarget: the target name of migrate(), migrate_dry_run(), rollback_to().
+** nBatch: the n of rollback(n).  zFunc names the SQL function in errors.
+** Refuses (SQLITE_ERROR, *pzErr set) an unknown target and, except for
+** migrate_repair(), a ledger with a changed migration.
+*/
+int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
+                    sqlite3_int64 nBatch, const char *zFunc, char **pzErr){
+  int i, iTarget = -1;
+  int rc = SQLITE_OK;
+
+  sqlite3_free(p->aRun);
+  p->nRun = p->nDown = 0;
+  p->aRun = sqlite3_malloc64(sizeof(int)*2*(sqlite3_uint64)(p->nItem+1));
+  if( p->aRun==0 ) return SQLITE_NOMEM;
+
+  if( zTarget ){
+    iTarget = migratePlanFind(p, zTarget);
+    if( iTarget<0 ){
+      *pzErr = sqlite3_mprintf("%s: no migration is named '%s'",
+                               zFunc, zTarget);
+      return SQLITE_ERROR;
+    }
+  }
+  if( eOp!=MIGRATE_OP_REPAIR ){
+    for(i=0; i<p->nItem; i++){
+      if( p->aItem[i].eState==MIGRATE_CHANGED ){
+        *pzErr = sqlite3_mprintf("%s: %s was edited after it was applied "
+            "(its checksum differs from the ledger's); restore its up script "
+            "or accept the edit with SELECT migrate_repair()",
+            zFunc, p->aItem[i].zName);
+        return SQLITE_ERROR;
+      }
+    }
+  }
+
+  switch( eOp ){
+    case MIGRATE_OP_UP:
+    case MIGRATE_OP_DRY_RUN:
+      for(i=0; i<p->nItem && (iTarget<0 || i<=iTarget); i++){
+        if( p->aItem[i].eState==MIGRATE_PENDING ) p->aRun[p->nRun++] = i;
+      }
+      break;
+    case MIGRATE_OP_ROLLBACK:
+      rc = planAddDown(p, nBatch);
+      p->nDown = p->nRun;
+      break;
+    case MIGRATE_OP_RESET:
+    case MIGRATE_OP_REFRESH:
+      rc = planAddDown(p, -1);
+      p->nDown = p->nRun;
+      if( eOp==MIGRATE_OP_REFRESH ){
+        for(i=0; i<p->nItem; i++){
+          if( p->aItem[i].iScript ) p->aRun[p->nRun++] = i;
+        }
+      }
+      break;
+    case MIGRATE_OP_ROLLBACK_TO:
+      for(i=p->nItem-1; i>iTarget; i--){
+        if( p->aItem[i].iLedger ) p->aRun[p->nRun++] = i;
+      }
+      p->nDown = p->nRun;
+      break;
+    default: /* MIGRATE_OP_REPAIR */
+      for(i=0; i<p->nItem; i++){
+        int e = p->aItem[i].eState;
+        if( e==MIGRATE_CHANGED || e==MIGRATE_MISSING ) p->aRun[p->nRun++] = i;
+      }
+      break;
+  }
+  return rc;
+}

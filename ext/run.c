@@ -1,0 +1,430 @@
+/*
+** run.c — runs one call: migrate(), the rollbacks, refresh, dry run, repair.
+**
+** USAGE
+**   rc = migrateExec(db, MIGRATE_OP_UP, zTarget, 0, &nApplied, &zErr);
+**
+** HOW IT WORKS
+**   1. Look without a lock.  A read-only check (for a plain migrate(): one
+**      anti-join of definitions and ledger on name and checksum; otherwise
+**      a full plan, which still reads no script text) decides whether there
+**      is anything to do.  Nothing to do returns 0 having written nothing,
+**      so it works on a read-only database and costs almost nothing at
+**      every boot.  Every statement of that look is finished before the
+**      lock is requested, so two processes wait on busy_timeout instead of
+**      deadlocking.
+**   2. Refuse a call nested inside another statement (SELECT migrate() FROM
+**      t): its reads would block DROP TABLE half-way through.
+**   3. Lock.  In autocommit mode: foreign-key enforcement is switched off
+**      (it can only change outside a transaction) and BEGIN IMMEDIATE
+**      takes the write lock, honouring busy_timeout.  Inside the user's
+**      transaction: SAVEPOINT, so the call commits or rolls back with it.
+**   4. Plan again from a second read, under the lock (another process may
+**      have migrated meanwhile).
+**   5. Check every script of the plan before running any: guard.c refuses
+**      transaction control, and a revert through an irreversible migration
+**      (down is NULL) is refused by name.
+**   6. Run each script statement by statement (prepare, follow the tail),
+**      recording each migration in the ledger and history as it completes.
+**   7. If enforcement was suspended: PRAGMA foreign_key_check must come
+**      back empty, else the batch fails naming the table.
+**   8. COMMIT (or RELEASE), and restore the connection's foreign_keys.
+**   On any failure: ROLLBACK (or ROLLBACK TO + RELEASE) first, then the
+**   failure is written to migrations_history in its own write (inside the
+**   user's transaction when there is one), then foreign_keys is restored.
+**   A dry run always takes the failure path's undo and writes no history.
+*/
+#include "migrateInt.h"
+#include <stdarg.h>
+#include <string.h>
+
+/* State of one call. */
+typedef struct RunCtx RunCtx;
+struct RunCtx {
+  sqlite3 *db;
+  int eOp;
+  const char *zFunc;        /* SQL function name, for messages */
+  int bOuter;               /* 1: we own the transaction (BEGIN IMMEDIATE) */
+  int bFkSuspended;         /* 1: foreign_keys was ON and is now OFF */
+  int bOpen;                /* 1: transaction or savepoint open */
+  MigratePlan plan;
+  MigrateRecorder *pRec;
+  char *zErr;               /* error message (sqlite3_malloc'ed) */
+  const MigrateItem *pFail; /* migration whose failure goes to history */
+  int bFailDown;            /* pFail failed while reverting */
+  sqlite3_int64 iFailMs;    /* how long pFail ran */
+  sqlite3_int64 iBatch;     /* batch number of this call's applies */
+};
+
+const char *migrateOpName(int eOp){
+  switch( eOp ){
+    case MIGRATE_OP_UP:          return "migrate";
+    case MIGRATE_OP_ROLLBACK:    return "rollback";
+    case MIGRATE_OP_ROLLBACK_TO: return "rollback_to";
+    case MIGRATE_OP_RESET:       return "migrate_reset";
+    case MIGRATE_OP_REFRESH:     return "migrate_refresh";
+    case MIGRATE_OP_DRY_RUN:     return "migrate_dry_run";
+    default:                     return "migrate_repair";
+  }
+}
+
+/* Sets p->zErr (if not set yet) to a printf-style message. */
+static void runError(RunCtx *p, const char *zFmt, ...){
+  va_list ap;
+  if( p->zErr ) return;
+  va_start(ap, zFmt);
+  p->zErr = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+/* Runs one statement of our own (BEGIN, COMMIT, ...); sets p->zErr. */
+static int runExec(RunCtx *p, const char *zSql){
+  int rc = sqlite3_exec(p->db, zSql, 0, 0, 0);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    runError(p, "%s: %s", p->zFunc, sqlite3_errmsg(p->db));
+  }
+  return rc;
+}
+
+/*
+** The look without a lock.  Sets *pbWork when there is something to do.
+** For a plain migrate() a single anti-join answers; when it finds
+** something, or for any other call, a full plan is made (it also raises
+** the call's errors, unknown target or drift, without taking a lock).
+*/
+static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
+                   int *pbWork){
+  int rc = SQLITE_OK;
+  *pbWork = 0;
+  if( p->eOp==MIGRATE_OP_UP && zTarget==0 ){
+    int bExists = 0;
+    sqlite3_stmt *pStmt = 0;
+    rc = migrateStoreExists(p->db, &bExists);
+    if( rc!=SQLITE_OK || !bExists ) return rc;
+    rc = sqlite3_prepare_v2(p->db,
+        "SELECT 1 FROM main.migrations_scripts AS s"
+        " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_ledger AS l"
+        "                   WHERE l.name=s.name AND l.checksum=s.checksum)"
+        " LIMIT 1", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_step(pStmt);
+      *pbWork = rc==SQLITE_ROW;
+      rc = sqlite3_finalize(pStmt);
+    }
+    if( rc!=SQLITE_OK ){
+      if( rc!=SQLITE_NOMEM ){
+        runError(p, "%s: the migration tables are damaged: %s",
+                 p->zFunc, sqlite3_errmsg(p->db));
+      }
+      return rc;
+    }
+    if( *pbWork==0 ) return SQLITE_OK;
+    *pbWork = 0;
+  }
+  rc = migratePlanLoad(p->db, &p->plan, p->zFunc, &p->zErr);
+  if( rc==SQLITE_OK ){
+    rc = migratePlanMake(&p->plan, p->eOp, zTarget, nBatch, p->zFunc,
+                         &p->zErr);
+  }
+  if( rc==SQLITE_OK ) *pbWork = p->plan.nRun>0;
+  migratePlanFree(&p->plan);
+  return rc;
+}
+
+/*
+** Opens the call's transaction: BEGIN IMMEDIATE with foreign keys
+** suspended in autocommit mode, a savepoint inside the user's.
+*/
+static int runBegin(RunCtx *p){
+  int rc;
+  p->bOuter = sqlite3_get_autocommit(p->db);
+  if( p->bOuter ){
+    int bFk = 0;
+    if( p->eOp!=MIGRATE_OP_REPAIR ){
+      sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
+      if( bFk ){
+        sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
+        p->bFkSuspended = 1;
+      }
+    }
+    rc = runExec(p, "BEGIN IMMEDIATE");
+  }else{
+    rc = runExec(p, "SAVEPOINT libmigrate");
+  }
+  if( rc==SQLITE_OK ) p->bOpen = 1;
+  return rc;
+}
+
+/*
+** Undoes everything the call did (when its transaction is still open).
+*/
+static void runUndo(RunCtx *p){
+  if( !p->bOpen ) return;
+  p->bOpen = 0;
+  if( sqlite3_get_autocommit(p->db) ) return;   /* SQLite already did */
+  if( p->bOuter ){
+    sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
+  }else{
+    sqlite3_exec(p->db, "ROLLBACK TO libmigrate; RELEASE libmigrate", 0, 0, 0);
+  }
+}
+
+/* Restores the connection's foreign_keys setting. */
+static void runRestoreFk(RunCtx *p){
+  if( p->bFkSuspended ){
+    int x;
+    sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &x);
+    p->bFkSuspended = 0;
+  }
+}
+
+/* Returns a pointer to the first byte of z that is not space or comment. */
+static const char *runSkipSpace(const char *z){
+  for(;;){
+    while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || *z=='\f' ) z++;
+    if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      z += 2;
+      while( *z && !(z[0]=='*' && z[1]=='/') ) z++;
+      if( *z ) z += 2;
+    }else{
+      return z;
+    }
+  }
+}
+
+/*
+** Runs every statement of zScript (the script of pItem).  On error sets
+** p->zErr to "FUNC: NAME failed: MESSAGE (line N)".
+*/
+static int runScript(RunCtx *p, const MigrateItem *pItem,
+                     const char *zScript){
+  const char *zTail = zScript;
+  int rc = SQLITE_OK;
+  while( rc==SQLITE_OK && *zTail ){
+    sqlite3_stmt *pStmt = 0;
+    const char *zNext = 0;
+    const char *zStart = runSkipSpace(zTail);
+    int iErrAt = (int)(zStart - zScript);
+    rc = sqlite3_prepare_v2(p->db, zTail, -1, &pStmt, &zNext);
+    if( rc!=SQLITE_OK ){
+      if( sqlite3_libversion_number()>=3038000 ){
+        int iOff = sqlite3_error_offset(p->db);
+        if( iOff>=0 ) iErrAt = (int)(zTail - zScript) + iOff;
+      }
+    }else if( pStmt ){
+      char *zWhat = 0;
+      int iLine = 0;
+      rc = migrateGuard(sqlite3_sql(pStmt), &zWhat, &iLine);
+      if( rc==SQLITE_ERROR ){
+        runError(p, "%s: %s failed: %s is not allowed in a migration script "
+                 "(line %d)", p->zFunc, pItem->zName, zWhat,
+                 migrateLineOf(zScript, iErrAt));
+      }
+      sqlite3_free(zWhat);
+      if( rc==SQLITE_OK ){
+        while( sqlite3_step(pStmt)==SQLITE_ROW ){}
+        rc = sqlite3_reset(pStmt);
+      }
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      runError(p, "%s: %s failed: %s (line %d)", p->zFunc, pItem->zName,
+               sqlite3_errmsg(p->db), migrateLineOf(zScript, iErrAt));
+    }
+    sqlite3_finalize(pStmt);
+    zTail = zNext ? zNext : zTail + strlen(zTail);
+  }
+  if( rc==SQLITE_OK && sqlite3_get_autocommit(p->db) ){
+    /* cannot happen past the guard, but never carry on outside the txn */
+    rc = SQLITE_ERROR;
+    runError(p, "%s: %s ended the call's transaction", p->zFunc,
+             pItem->zName);
+  }
+  return rc;
+}
+
+/*
+** Step 5: reads every script the plan will run and refuses the call if
+** one is irreversible or would escape the transaction.  Nothing runs.
+*/
+static int runCheckScripts(RunCtx *p){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<p->plan.nRun; i++){
+    const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
+    int bDown = i<p->plan.nDown;
+    char *zScript = 0, *zWhat = 0;
+    int bNull = 0, iLine = 0;
+    rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+    if( rc!=SQLITE_OK ) break;
+    if( bNull ){
+      rc = SQLITE_ERROR;
+      runError(p, "%s: %s is irreversible (its down script is NULL); "
+               "nothing was reverted", p->zFunc, pItem->zName);
+    }else{
+      rc = migrateGuard(zScript, &zWhat, &iLine);
+      if( rc==SQLITE_ERROR ){
+        runError(p, "%s: %s: its %s script holds %s (line %d); a migration "
+                 "script may not %s, because each call runs in one "
+                 "transaction; nothing was run", p->zFunc, pItem->zName,
+                 bDown ? "down" : "up", zWhat, iLine,
+                 (zWhat[0]=='A' || zWhat[0]=='D' || zWhat[0]=='V')
+                   ? "ATTACH, DETACH or VACUUM"
+                   : "begin, commit, roll back or release a transaction");
+      }
+      sqlite3_free(zWhat);
+    }
+    sqlite3_free(zScript);
+  }
+  return rc;
+}
+
+/*
+** Step 6: runs the plan, recording each migration as it completes.
+*/
+static int runPlan(RunCtx *p){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<p->plan.nRun; i++){
+    const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
+    int bDown = i<p->plan.nDown;
+    char *zScript = 0;
+    int bNull = 0;
+    sqlite3_int64 iStart, iMs;
+    if( p->eOp==MIGRATE_OP_REPAIR ){
+      rc = migrateRecordRepair(p->pRec, pItem);
+      continue;
+    }
+    rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+    if( rc!=SQLITE_OK ) break;
+    iStart = migrateNowMs(p->db);
+    rc = runScript(p, pItem, zScript ? zScript : "");
+    sqlite3_free(zScript);
+    iMs = migrateNowMs(p->db) - iStart;
+    if( iMs<0 ) iMs = 0;
+    if( rc!=SQLITE_OK ){
+      p->pFail = pItem;
+      p->bFailDown = bDown;
+      p->iFailMs = iMs;
+      break;
+    }
+    if( bDown ){
+      rc = migrateRecordDown(p->pRec, pItem, iMs);
+    }else{
+      rc = migrateRecordUp(p->pRec, pItem, p->iBatch, iStart, iMs);
+    }
+  }
+  return rc;
+}
+
+/*
+** Step 7: the batch-end foreign key check (only when enforcement was
+** suspended for the call).
+*/
+static int runFkCheck(RunCtx *p){
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if( !p->bFkSuspended || p->plan.nRun==0 ) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(p->db, "PRAGMA main.foreign_key_check", -1,
+                          &pStmt, 0);
+  if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const MigrateItem *pLast = &p->plan.aItem[p->plan.aRun[p->plan.nRun-1]];
+    p->pFail = pLast;
+    p->bFailDown = p->plan.nRun<=p->plan.nDown;
+    runError(p, "%s: %s failed: foreign key check failed at the end of the "
+        "batch: a row of table \"%s\" (rowid %lld) refers to a missing row "
+        "of \"%s\"", p->zFunc, pLast->zName,
+        (const char*)sqlite3_column_text(pStmt, 0),
+        sqlite3_column_int64(pStmt, 1),
+        (const char*)sqlite3_column_text(pStmt, 2));
+    rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/*
+** Runs one call of operation eOp.  zTarget: target name or NULL; nBatch:
+** the n of rollback(n) (negative: all).  On success *pnDone is the number
+** of migrations applied (reverted, for the rollbacks; repaired, for
+** migrate_repair()).  On error returns an SQLite code and sets *pzErr
+** (sqlite3_malloc'ed, NULL for SQLITE_NOMEM); the database is as it was,
+** except for the failure's row in migrations_history.
+*/
+int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
+                sqlite3_int64 nBatch, sqlite3_int64 *pnDone, char **pzErr){
+  RunCtx ctx;
+  RunCtx *p = &ctx;
+  int bWork = 0;
+  int rc;
+
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->eOp = eOp;
+  p->zFunc = migrateOpName(eOp);
+  *pnDone = 0;
+  *pzErr = 0;
+
+  /* 1. look without a lock */
+  rc = runLook(p, zTarget, nBatch, &bWork);
+  if( rc!=SQLITE_OK || !bWork ) goto run_done;
+
+  /* 2. not from inside another statement */
+  if( sqlite3_get_autocommit(db) && sqlite3_txn_state(db, 0)!=SQLITE_TXN_NONE ){
+    rc = SQLITE_ERROR;
+    runError(p, "%s: call it as a statement of its own (SELECT %s(...);), "
+             "not inside another statement; nothing was done",
+             p->zFunc, p->zFunc);
+    goto run_done;
+  }
+
+  /* 3. lock; 4. plan from a second read */
+  rc = migrateRecorderOpen(db, &p->pRec);
+  if( rc==SQLITE_OK ) rc = runBegin(p);
+  if( rc==SQLITE_OK ) rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
+  if( rc==SQLITE_OK ){
+    rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc, &p->zErr);
+  }
+  p->iBatch = (eOp==MIGRATE_OP_REFRESH ? 0 : p->plan.mxBatch) + 1;
+
+  /* 5. check; 6. run; 7. foreign keys */
+  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_REPAIR ) rc = runCheckScripts(p);
+  if( rc==SQLITE_OK ) rc = runPlan(p);
+  if( rc==SQLITE_OK ) rc = runFkCheck(p);
+
+  /* 8. commit */
+  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN && p->plan.nRun>0 ){
+    rc = runExec(p, p->bOuter ? "COMMIT" : "RELEASE libmigrate");
+    if( rc==SQLITE_OK ) p->bOpen = 0;
+  }
+  if( rc==SQLITE_OK ){
+    *pnDone = p->plan.nRun - (eOp==MIGRATE_OP_REFRESH ? p->plan.nDown : 0);
+  }
+  runUndo(p);   /* dry run, nothing planned, or failure */
+
+  if( rc!=SQLITE_OK && p->pFail && eOp!=MIGRATE_OP_DRY_RUN
+   && (p->bOuter || !sqlite3_get_autocommit(db)) ){
+    /* the failure goes to history in its own write, after the undo */
+    migrateRecordHistory(p->pRec, p->pFail->zName,
+        p->bFailDown ? "down" : "up",
+        p->bFailDown ? p->pFail->iBatch : p->iBatch,
+        p->iFailMs, p->zErr ? p->zErr : sqlite3_errstr(rc));
+  }
+  runRestoreFk(p);
+
+run_done:
+  migrateRecorderClose(p->pRec);
+  migratePlanFree(&p->plan);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->zErr==0 ){
+    p->zErr = sqlite3_mprintf("%s: %s", p->zFunc, sqlite3_errstr(rc));
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_free(p->zErr);
+    p->zErr = 0;
+  }
+  *pzErr = p->zErr;
+  return rc;
+}

@@ -1,0 +1,502 @@
+/*
+** store.c — the storage: creation, definitions, ledger and history.
+**
+** Everything libmigrate keeps lives in three ordinary tables of the main
+** schema, created from sql/storage.sql (embedded as migrateStorageSql) on
+** the first write to `migrations` — never by loading or reading.
+**
+** USAGE
+**   migrateStoreWrite()/migrateStoreDelete()  define (vtab_scripts.c, api.c)
+**   migrateRecorderOpen() ... migrateRecord*()  record the outcome of a call
+**                                               (run.c)
+**
+** HOW IT WORKS
+**   Definitions are validated here, once, for every path that writes them:
+**   text only, valid UTF-8, no NUL bytes, a non-empty name, a non-NULL up.
+**   The checksums of up and down are computed on every write, so checking
+**   for drift or for an unchanged redefinition never reads script text.
+**
+**   A MigrateRecorder holds the prepared statements one call needs,
+**   prepared on first use and finalized together.  Script text is copied
+**   out and the reading statement reset before the script runs: an active
+**   read statement would make DROP TABLE in the script fail with
+**   SQLITE_LOCKED.  Values are always bound, never pasted into SQL.
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+/*
+** Sets *pbExists to 1 if the storage tables exist in main.
+*/
+int migrateStoreExists(sqlite3 *db, int *pbExists){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT 1 FROM main.sqlite_schema"
+      " WHERE type='table' AND name='migrations_scripts'", -1, &pStmt, 0);
+  *pbExists = 0;
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ){
+      *pbExists = 1;
+      rc = SQLITE_OK;
+    }else if( rc==SQLITE_DONE ){
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** Creates the storage tables if they do not exist yet.
+*/
+int migrateStoreCreate(sqlite3 *db, char **pzErr){
+  int bExists = 0;
+  char *zErr = 0;
+  int rc = migrateStoreExists(db, &bExists);
+  if( rc==SQLITE_OK && !bExists ){
+    rc = sqlite3_exec(db, migrateStorageSql, 0, 0, &zErr);
+    if( rc!=SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("migrations: cannot create the storage "
+                               "tables: %s", zErr ? zErr : sqlite3_errstr(rc));
+      sqlite3_free(zErr);
+    }
+  }
+  return rc;
+}
+
+/*
+** True if z[0..n-1] is well-formed UTF-8 (no overlongs, no surrogates,
+** nothing above U+10FFFF) without NUL bytes.
+*/
+static int storeIsUtf8(const unsigned char *z, int n){
+  int i = 0;
+  while( i<n ){
+    unsigned c = z[i];
+    int nTrail;
+    unsigned v;
+    if( c==0 ) return 0;
+    if( c<0x80 ){ i++; continue; }
+    if( c>=0xc2 && c<=0xdf ){ nTrail = 1; v = c & 0x1f; }
+    else if( c>=0xe0 && c<=0xef ){ nTrail = 2; v = c & 0x0f; }
+    else if( c>=0xf0 && c<=0xf4 ){ nTrail = 3; v = c & 0x07; }
+    else return 0;
+    if( i+nTrail>=n ) return 0;
+    {
+      int k;
+      for(k=1; k<=nTrail; k++){
+        if( (z[i+k] & 0xc0)!=0x80 ) return 0;
+        v = (v<<6) | (z[i+k] & 0x3f);
+      }
+    }
+    if( (nTrail==2 && (v<0x800 || (v>=0xd800 && v<=0xdfff)))
+     || (nTrail==3 && (v<0x10000 || v>0x10ffff)) ){
+      return 0;
+    }
+    i += nTrail+1;
+  }
+  return 1;
+}
+
+/* Binds text z (NULL binds NULL). */
+static int storeBindText(sqlite3_stmt *pStmt, int i, const char *z){
+  return z ? sqlite3_bind_text(pStmt, i, z, -1, SQLITE_STATIC)
+           : sqlite3_bind_null(pStmt, i);
+}
+
+/*
+** Looks up the definition of zName.  *piRowid: its rowid, 0 if none.
+** *pbSame: 1 if it has the checksums zSum (of up) and zDownSum (of down,
+** NULL for a NULL down) — a redefinition would change nothing.
+*/
+static int storeFind(sqlite3 *db, const char *zName, const char *zSum,
+                     const char *zDownSum, sqlite3_int64 *piRowid,
+                     int *pbSame){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT rowid, checksum=?2 AND down_checksum IS ?3"
+      "  FROM main.migrations_scripts WHERE name=?1", -1, &pStmt, 0);
+  *piRowid = 0;
+  *pbSame = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
+  storeBindText(pStmt, 3, zDownSum);
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    *piRowid = sqlite3_column_int64(pStmt, 0);
+    *pbSame = sqlite3_column_int(pStmt, 1);
+  }
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Sets *pbSame to 1 if zName is defined already with exactly the up and
+** down scripts zUp and zDown (compared by checksum, so no script text is
+** read).  Storage that does not exist yet means "not the same".
+*/
+int migrateStoreIsDefined(sqlite3 *db, const char *zName, const char *zUp,
+                          const char *zDown, int *pbSame){
+  char zSum[MIGRATE_CHECKSUM_LEN+1];
+  char zDownSum[MIGRATE_CHECKSUM_LEN+1];
+  sqlite3_int64 iRowid = 0;
+  int bExists = 0;
+  int rc = migrateStoreExists(db, &bExists);
+  *pbSame = 0;
+  if( rc!=SQLITE_OK || !bExists ) return rc;
+  migrateChecksum(zUp, (int)strlen(zUp), zSum);
+  if( zDown ) migrateChecksum(zDown, (int)strlen(zDown), zDownSum);
+  return storeFind(db, zName, zSum, zDown ? zDownSum : 0, &iRowid, pbSame);
+}
+
+/*
+** Defines one migration, as a write to the `migrations` table does.
+**
+** iOld: the rowid being updated, or 0 for an insert.  zName, zUp, zDown:
+** the new values (zDown NULL = irreversible).  eConflict: what
+** sqlite3_vtab_on_conflict() said (SQLITE_IGNORE, SQLITE_REPLACE, anything
+** else = fail on a duplicate name).  Refuses an empty name and text that
+** is not valid UTF-8.  Creates the storage on first use.  On success
+** *piRowid is the row's rowid.  A REPLACE that would change nothing (same
+** checksums of up and down) writes nothing.
+*/
+int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const char *zName,
+                      const char *zUp, const char *zDown, int eConflict,
+                      sqlite3_int64 *piRowid, char **pzErr){
+  char zSum[MIGRATE_CHECKSUM_LEN+1];
+  char zDownSum[MIGRATE_CHECKSUM_LEN+1];
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iDup = 0;
+  int bSame = 0;
+  int nUp = (int)strlen(zUp);
+  int rc = SQLITE_OK;
+  const char *zBad = !storeIsUtf8((const unsigned char*)zName,
+                                  (int)strlen(zName)) ? "name"
+                   : !storeIsUtf8((const unsigned char*)zUp, nUp) ? "up"
+                   : zDown && !storeIsUtf8((const unsigned char*)zDown,
+                                           (int)strlen(zDown)) ? "down" : 0;
+
+  if( zName[0]==0 ){
+    *pzErr = sqlite3_mprintf("migrations: name must not be empty");
+    return SQLITE_CONSTRAINT_CHECK;
+  }
+  if( zBad ){
+    *pzErr = sqlite3_mprintf("migrations: %s is not valid UTF-8 text", zBad);
+    return SQLITE_MISMATCH;
+  }
+  rc = migrateStoreCreate(db, pzErr);
+  if( rc!=SQLITE_OK ) goto store_write_done;
+
+  migrateChecksum(zUp, nUp, zSum);
+  if( zDown ) migrateChecksum(zDown, (int)strlen(zDown), zDownSum);
+  rc = storeFind(db, zName, zSum, zDown ? zDownSum : 0, &iDup, &bSame);
+  if( rc!=SQLITE_OK ) goto store_write_done;
+
+  if( iDup && iDup!=iOld ){
+    if( eConflict==SQLITE_IGNORE || (eConflict==SQLITE_REPLACE && bSame
+                                     && iOld==0) ){
+      *piRowid = iDup;
+      goto store_write_done;
+    }
+    if( eConflict!=SQLITE_REPLACE ){
+      *pzErr = sqlite3_mprintf("UNIQUE constraint failed: migrations.name "
+          "(a migration named '%s' is already defined; INSERT OR REPLACE "
+          "replaces it)", zName);
+      rc = SQLITE_CONSTRAINT_UNIQUE;
+      goto store_write_done;
+    }
+    rc = migrateStoreDelete(db, iDup, pzErr);
+    if( rc!=SQLITE_OK ) goto store_write_done;
+  }
+
+  if( iOld ){
+    rc = sqlite3_prepare_v2(db,
+        "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
+        " down_checksum=?3, up=?4, down=?5 WHERE rowid=?6", -1, &pStmt, 0);
+  }else{
+    rc = sqlite3_prepare_v2(db,
+        "INSERT INTO main.migrations_scripts"
+        "(name, checksum, down_checksum, up, down) VALUES(?1,?2,?3,?4,?5)",
+        -1, &pStmt, 0);
+  }
+  if( rc!=SQLITE_OK ) goto store_write_done;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
+  storeBindText(pStmt, 3, zDown ? zDownSum : 0);
+  sqlite3_bind_text(pStmt, 4, zUp, nUp, SQLITE_STATIC);
+  storeBindText(pStmt, 5, zDown);
+  if( iOld ) sqlite3_bind_int64(pStmt, 6, iOld);
+  sqlite3_step(pStmt);
+  rc = sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if( rc==SQLITE_OK ){
+    *piRowid = iOld ? iOld : sqlite3_last_insert_rowid(db);
+  }
+
+store_write_done:
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/*
+** Deletes the definition with rowid iRowid (the ledger is not touched: an
+** applied migration becomes `missing`).
+*/
+int migrateStoreDelete(sqlite3 *db, sqlite3_int64 iRowid, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_int64(pStmt, 1, iRowid);
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- time */
+
+/*
+** Current time as milliseconds since the Julian epoch, from the VFS of
+** the main database (so firmware gets whatever clock its VFS has).
+*/
+sqlite3_int64 migrateNowMs(sqlite3 *db){
+  sqlite3_vfs *pVfs = 0;
+  sqlite3_int64 iNow = 0;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &pVfs);
+  if( pVfs==0 ) pVfs = sqlite3_vfs_find(0);
+  if( pVfs==0 ) return 0;
+  if( pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
+    pVfs->xCurrentTimeInt64(pVfs, &iNow);
+  }else{
+    double r = 0.0;
+    pVfs->xCurrentTime(pVfs, &r);
+    iNow = (sqlite3_int64)(r*86400000.0);
+  }
+  return iNow;
+}
+
+/*
+** Writes iMs (Julian-epoch milliseconds) as UTC 'YYYY-MM-DD HH:MM:SS.SSS'
+** to zOut (24 bytes).  Integer-only civil-date conversion.
+*/
+void migrateFormatTime(sqlite3_int64 iMs, char *zOut){
+  sqlite3_int64 iUnix = iMs - 210866760000000LL;  /* 1970-01-01 in JD ms */
+  sqlite3_int64 nDay = iUnix>=0 ? iUnix/86400000 : -((-iUnix+86399999)/86400000);
+  sqlite3_int64 iDayMs = iUnix - nDay*86400000;
+  sqlite3_int64 z = nDay + 719468;
+  sqlite3_int64 era = (z>=0 ? z : z-146096)/146097;
+  sqlite3_int64 doe = z - era*146097;
+  sqlite3_int64 yoe = (doe - doe/1460 + doe/36524 - doe/146096)/365;
+  sqlite3_int64 doy = doe - (365*yoe + yoe/4 - yoe/100);
+  sqlite3_int64 mp = (5*doy + 2)/153;
+  int d = (int)(doy - (153*mp + 2)/5 + 1);
+  int m = (int)(mp<10 ? mp+3 : mp-9);
+  int y = (int)(yoe + era*400 + (m<=2));
+  sqlite3_snprintf(24, zOut, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, m, d,
+      (int)(iDayMs/3600000), (int)(iDayMs/60000%60), (int)(iDayMs/1000%60),
+      (int)(iDayMs%1000));
+}
+
+/* ---------------------------------------------------------------- recorder */
+
+#define REC_UP_TEXT      0
+#define REC_DOWN_TEXT    1
+#define REC_LEDGER_DOWN  2
+#define REC_LEDGER_ADD   3
+#define REC_LEDGER_DEL   4
+#define REC_HISTORY      5
+#define REC_REPAIR       6
+#define REC_N            7
+
+static const char *const azRecSql[REC_N] = {
+  /* REC_UP_TEXT */
+  "SELECT up FROM main.migrations_scripts WHERE rowid=?1",
+  /* REC_DOWN_TEXT */
+  "SELECT down FROM main.migrations_scripts WHERE rowid=?1",
+  /* REC_LEDGER_DOWN */
+  "SELECT down FROM main.migrations_ledger WHERE rowid=?1",
+  /* REC_LEDGER_ADD: the down script is copied as it is at apply time */
+  "INSERT INTO main.migrations_ledger"
+  "(name, batch, checksum, applied_at, duration_ms, down)"
+  " SELECT name, ?2, checksum, ?3, ?4, down"
+  "   FROM main.migrations_scripts WHERE rowid=?1",
+  /* REC_LEDGER_DEL */
+  "DELETE FROM main.migrations_ledger WHERE rowid=?1",
+  /* REC_HISTORY */
+  "INSERT INTO main.migrations_history"
+  "(name, direction, batch, at, duration_ms, ok, message)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  /* REC_REPAIR: re-record the checksum of an edited applied script */
+  "UPDATE main.migrations_ledger SET checksum="
+  " (SELECT checksum FROM main.migrations_scripts WHERE rowid=?2)"
+  " WHERE rowid=?1",
+};
+
+struct MigrateRecorder {
+  sqlite3 *db;
+  sqlite3_stmt *apStmt[REC_N];
+};
+
+int migrateRecorderOpen(sqlite3 *db, MigrateRecorder **ppRec){
+  MigrateRecorder *p = sqlite3_malloc(sizeof(MigrateRecorder));
+  *ppRec = p;
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  return SQLITE_OK;
+}
+
+void migrateRecorderClose(MigrateRecorder *p){
+  int i;
+  if( p==0 ) return;
+  for(i=0; i<REC_N; i++) sqlite3_finalize(p->apStmt[i]);
+  sqlite3_free(p);
+}
+
+/* Returns the statement eStmt, prepared on first use, or NULL. */
+static sqlite3_stmt *recStmt(MigrateRecorder *p, int eStmt, int *pRc){
+  if( p->apStmt[eStmt]==0 ){
+    *pRc = sqlite3_prepare_v2(p->db, azRecSql[eStmt], -1,
+                              &p->apStmt[eStmt], 0);
+  }
+  return p->apStmt[eStmt];
+}
+
+/* Steps pStmt once, resets it, returns the resulting code. */
+static int recRun(sqlite3_stmt *pStmt){
+  sqlite3_step(pStmt);
+  return sqlite3_reset(pStmt);
+}
+
+/*
+** Copies the script of pItem into *pzOut (sqlite3_malloc'ed): its down
+** script when bDown — the current definition's, else the ledger's copy —
+** else its up script.  *pbNull is set when the script is NULL
+** (irreversible).
+*/
+int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
+                        int bDown, char **pzOut, int *pbNull){
+  int eStmt = !bDown ? REC_UP_TEXT
+            : pItem->iScript ? REC_DOWN_TEXT : REC_LEDGER_DOWN;
+  sqlite3_int64 iRowid = eStmt==REC_LEDGER_DOWN ? pItem->iLedger
+                                                : pItem->iScript;
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, eStmt, &rc);
+  *pzOut = 0;
+  *pbNull = 1;
+  if( pStmt==0 ) return rc;
+  sqlite3_bind_int64(pStmt, 1, iRowid);
+  if( sqlite3_step(pStmt)==SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    int n = sqlite3_column_bytes(pStmt, 0);
+    *pbNull = 0;
+    *pzOut = z ? sqlite3_malloc(n+1) : 0;
+    if( *pzOut==0 ){
+      sqlite3_reset(pStmt);
+      return SQLITE_NOMEM;
+    }
+    memcpy(*pzOut, z, (size_t)n);
+    (*pzOut)[n] = 0;
+  }
+  return sqlite3_reset(pStmt);
+}
+
+/*
+** Appends a row to migrations_history.  zMsg NULL means success (ok=1).
+*/
+int migrateRecordHistory(MigrateRecorder *p, const char *zName,
+                         const char *zDir, sqlite3_int64 iBatch,
+                         sqlite3_int64 iMs, const char *zMsg){
+  char zAt[24];
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_HISTORY, &rc);
+  if( pStmt==0 ) return rc;
+  migrateFormatTime(migrateNowMs(p->db), zAt);
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDir, -1, SQLITE_STATIC);
+  if( iBatch>=0 ){
+    sqlite3_bind_int64(pStmt, 3, iBatch);
+  }else{
+    sqlite3_bind_null(pStmt, 3);
+  }
+  sqlite3_bind_text(pStmt, 4, zAt, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(pStmt, 5, iMs);
+  sqlite3_bind_int(pStmt, 6, zMsg==0);
+  storeBindText(pStmt, 7, zMsg);
+  rc = recRun(pStmt);
+  sqlite3_clear_bindings(pStmt);
+  return rc;
+}
+
+/*
+** Records that pItem was applied in batch iBatch, started at iStart (JD ms)
+** and took iMs: a ledger row and a history row.
+*/
+int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
+                    sqlite3_int64 iBatch, sqlite3_int64 iStart,
+                    sqlite3_int64 iMs){
+  char zAt[24];
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_ADD, &rc);
+  if( pStmt==0 ) return rc;
+  migrateFormatTime(iStart, zAt);
+  sqlite3_bind_int64(pStmt, 1, pItem->iScript);
+  sqlite3_bind_int64(pStmt, 2, iBatch);
+  sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(pStmt, 4, iMs);
+  rc = recRun(pStmt);
+  if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_CORRUPT;
+  if( rc==SQLITE_OK ){
+    rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iMs, 0);
+  }
+  return rc;
+}
+
+/*
+** Records that pItem was reverted: its ledger row goes, a history row
+** is added.
+*/
+int migrateRecordDown(MigrateRecorder *p, const MigrateItem *pItem,
+                      sqlite3_int64 iMs){
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_DEL, &rc);
+  if( pStmt==0 ) return rc;
+  sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+  rc = recRun(pStmt);
+  if( rc==SQLITE_OK ){
+    rc = migrateRecordHistory(p, pItem->zName, "down", pItem->iBatch, iMs, 0);
+  }
+  return rc;
+}
+
+/*
+** migrate_repair() for one item: a changed migration gets its current
+** checksum recorded; a missing one is forgotten.  Logged as 'repair'.
+*/
+int migrateRecordRepair(MigrateRecorder *p, const MigrateItem *pItem){
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt;
+  if( pItem->eState==MIGRATE_MISSING ){
+    pStmt = recStmt(p, REC_LEDGER_DEL, &rc);
+    if( pStmt ) sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+  }else{
+    pStmt = recStmt(p, REC_REPAIR, &rc);
+    if( pStmt ){
+      sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+      sqlite3_bind_int64(pStmt, 2, pItem->iScript);
+    }
+  }
+  if( pStmt==0 ) return rc;
+  rc = recRun(pStmt);
+  if( rc==SQLITE_OK ){
+    rc = migrateRecordHistory(p, pItem->zName, "repair", pItem->iBatch, 0, 0);
+  }
+  return rc;
+}

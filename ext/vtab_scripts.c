@@ -1,0 +1,305 @@
+/*
+** vtab_scripts.c — the `migrations` virtual table, where scripts are defined.
+**
+** USAGE
+**   INSERT INTO migrations(name, up, down) VALUES('001_users',
+**       'CREATE TABLE users(id INTEGER PRIMARY KEY);', 'DROP TABLE users;');
+**   INSERT OR REPLACE INTO migrations(name, up, down) VALUES(...);
+**   UPDATE migrations SET down='DROP TABLE users;' WHERE name='001_users';
+**   DELETE FROM migrations WHERE name='001_users';
+**   SELECT name, up, down, checksum FROM migrations;   -- migration order
+**   CREATE VIRTUAL TABLE temp.lm USING migrations;     -- same, other name
+**
+** HOW IT WORKS
+**   An eponymous module (present as soon as the extension loads) that is
+**   also creatable (xCreate == xConnect), so a database that owns a table
+**   called `migrations` can still reach it under another name.  Rows live
+**   in main.migrations_scripts whatever the virtual table's schema; the
+**   virtual table's rowid is that table's rowid.
+**
+**   Reads: a scan selects rowid, name and checksum in natural order (the
+**   sort never carries script text); up and down are fetched by rowid only
+**   when a query asks for them.  `name = ?` is answered by a point lookup.
+**
+**   Writes go to migrateStoreWrite(), which validates, computes checksums
+**   and creates the storage on first use.  SQLITE_VTAB_CONSTRAINT_SUPPORT
+**   lets sqlite3_vtab_on_conflict() tell INSERT, INSERT OR IGNORE and
+**   INSERT OR REPLACE apart; every error is raised before anything is
+**   written, and SQLite's statement journal undoes earlier rows of a
+**   failing multi-row statement.  The checksum column is computed: values
+**   written to it are ignored.
+**
+**   SQLITE_VTAB_DIRECTONLY: a trigger or view in a hostile database must
+**   not be able to define migrations that the next migrate() would run.
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+#define SCRIPTS_NAME     0
+#define SCRIPTS_UP       1
+#define SCRIPTS_DOWN     2
+#define SCRIPTS_CHECKSUM 3
+
+typedef struct ScriptsVtab ScriptsVtab;
+struct ScriptsVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
+typedef struct ScriptsCursor ScriptsCursor;
+struct ScriptsCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *pScan;     /* rowid, name, checksum in natural order */
+  sqlite3_stmt *pText;     /* up, down of one rowid */
+  int bEof;
+};
+
+static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr){
+  ScriptsVtab *pNew;
+  int rc;
+  (void)pAux;
+  (void)argv;
+  if( argc>3 ){
+    *pzErr = sqlite3_mprintf("migrations: the module takes no arguments");
+    return SQLITE_ERROR;
+  }
+  rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(name TEXT, up TEXT, down TEXT, checksum TEXT)");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  pNew = sqlite3_malloc(sizeof(*pNew));
+  *ppVtab = (sqlite3_vtab*)pNew;
+  if( pNew==0 ) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
+  return SQLITE_OK;
+}
+
+static int scriptsDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* idxNum 1: a point lookup by name (argv[0]); 0: a full scan. */
+static int scriptsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int i;
+  (void)pVtab;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( pC->usable && pC->iColumn==SCRIPTS_NAME
+     && pC->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+      pInfo->aConstraintUsage[i].argvIndex = 1;
+      pInfo->aConstraintUsage[i].omit = 1;
+      pInfo->idxNum = 1;
+      pInfo->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+      pInfo->estimatedCost = 10.0;
+      pInfo->estimatedRows = 1;
+      return SQLITE_OK;
+    }
+  }
+  pInfo->idxNum = 0;
+  pInfo->estimatedCost = 100000.0;
+  pInfo->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int scriptsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  ScriptsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  *ppCur = (sqlite3_vtab_cursor*)pCur;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  return SQLITE_OK;
+}
+
+static int scriptsClose(sqlite3_vtab_cursor *cur){
+  ScriptsCursor *pCur = (ScriptsCursor*)cur;
+  sqlite3_finalize(pCur->pScan);
+  sqlite3_finalize(pCur->pText);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Copies the database's error message into the vtab's. */
+static int scriptsError(sqlite3_vtab *pVtab, int rc, sqlite3 *db){
+  if( rc!=SQLITE_NOMEM ){
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+static int scriptsNext(sqlite3_vtab_cursor *cur){
+  ScriptsCursor *pCur = (ScriptsCursor*)cur;
+  int rc = sqlite3_step(pCur->pScan);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  rc = sqlite3_reset(pCur->pScan);
+  if( rc!=SQLITE_OK ){
+    ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
+    return scriptsError(cur->pVtab, rc, pTab->db);
+  }
+  return SQLITE_OK;
+}
+
+static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                         const char *idxStr, int argc, sqlite3_value **argv){
+  ScriptsCursor *pCur = (ScriptsCursor*)cur;
+  ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
+  int bExists = 0;
+  int rc;
+  (void)idxStr;
+  (void)argc;
+  sqlite3_finalize(pCur->pScan);
+  pCur->pScan = 0;
+  pCur->bEof = 1;
+  rc = migrateStoreExists(pTab->db, &bExists);
+  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+  if( !bExists ) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(pTab->db, idxNum==1
+      ? "SELECT rowid, name, checksum FROM main.migrations_scripts"
+        " WHERE name=?1"
+      : "SELECT rowid, name, checksum FROM main.migrations_scripts"
+        " ORDER BY name COLLATE " MIGRATE_COLLATION, -1, &pCur->pScan, 0);
+  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+  if( idxNum==1 ) sqlite3_bind_value(pCur->pScan, 1, argv[0]);
+  pCur->bEof = 0;
+  return scriptsNext(cur);
+}
+
+static int scriptsEof(sqlite3_vtab_cursor *cur){
+  return ((ScriptsCursor*)cur)->bEof;
+}
+
+static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                         int iCol){
+  ScriptsCursor *pCur = (ScriptsCursor*)cur;
+  ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
+  int rc = SQLITE_OK;
+  switch( iCol ){
+    case SCRIPTS_NAME:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 1));
+      break;
+    case SCRIPTS_CHECKSUM:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 2));
+      break;
+    default:
+      if( pCur->pText==0 ){
+        rc = sqlite3_prepare_v2(pTab->db,
+            "SELECT up, down FROM main.migrations_scripts WHERE rowid=?1",
+            -1, &pCur->pText, 0);
+        if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+      }
+      sqlite3_bind_int64(pCur->pText, 1, sqlite3_column_int64(pCur->pScan, 0));
+      if( sqlite3_step(pCur->pText)==SQLITE_ROW ){
+        sqlite3_result_value(ctx,
+            sqlite3_column_value(pCur->pText, iCol==SCRIPTS_UP ? 0 : 1));
+      }
+      rc = sqlite3_reset(pCur->pText);
+      if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+      break;
+  }
+  return rc;
+}
+
+static int scriptsRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = sqlite3_column_int64(((ScriptsCursor*)cur)->pScan, 0);
+  return SQLITE_OK;
+}
+
+/*
+** Checks one value written to column zCol: text (or NULL where allowed)
+** without NUL bytes.  Returns the text, or NULL with *pRc and *pzErr set
+** (or *pRc still SQLITE_OK for an allowed NULL).
+*/
+static const char *scriptsText(sqlite3_value *pVal, const char *zCol,
+                               int bNullOk, int *pRc, char **pzErr){
+  const char *z;
+  int eType = sqlite3_value_type(pVal);
+  if( *pRc!=SQLITE_OK ) return 0;
+  if( eType==SQLITE_NULL ){
+    if( !bNullOk ){
+      *pzErr = sqlite3_mprintf("migrations: %s must not be NULL%s", zCol,
+          zCol[0]=='u' ? " (use '' for a script that does nothing)" : "");
+      *pRc = SQLITE_CONSTRAINT_NOTNULL;
+    }
+    return 0;
+  }
+  if( eType!=SQLITE_TEXT ){
+    *pzErr = sqlite3_mprintf("migrations: %s must be text, not %s", zCol,
+                             eType==SQLITE_BLOB ? "a blob" : "a number");
+    *pRc = SQLITE_MISMATCH;
+    return 0;
+  }
+  z = (const char*)sqlite3_value_text(pVal);
+  if( z==0 ){
+    *pRc = SQLITE_NOMEM;
+  }else if( (int)strlen(z)!=sqlite3_value_bytes(pVal) ){
+    *pzErr = sqlite3_mprintf("migrations: %s must not hold a NUL byte", zCol);
+    *pRc = SQLITE_MISMATCH;
+    z = 0;
+  }
+  return z;
+}
+
+static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                         sqlite_int64 *pRowid){
+  ScriptsVtab *pTab = (ScriptsVtab*)pVtab;
+  char *zErr = 0;
+  int rc = SQLITE_OK;
+  if( argc==1 ){
+    rc = migrateStoreDelete(pTab->db, sqlite3_value_int64(argv[0]), &zErr);
+  }else{
+    sqlite3_int64 iOld = 0;
+    const char *zName, *zUp, *zDown;
+    if( sqlite3_value_type(argv[0])!=SQLITE_NULL ){
+      iOld = sqlite3_value_int64(argv[0]);
+      if( sqlite3_value_int64(argv[1])!=iOld ){
+        zErr = sqlite3_mprintf("migrations: the rowid cannot be changed");
+        rc = SQLITE_CONSTRAINT;
+      }
+    }
+    zName = scriptsText(argv[2+SCRIPTS_NAME], "name", 0, &rc, &zErr);
+    zUp = scriptsText(argv[2+SCRIPTS_UP], "up", 0, &rc, &zErr);
+    zDown = scriptsText(argv[2+SCRIPTS_DOWN], "down", 1, &rc, &zErr);
+    if( rc==SQLITE_OK ){
+      rc = migrateStoreWrite(pTab->db, iOld, zName, zUp, zDown,
+                             sqlite3_vtab_on_conflict(pTab->db), pRowid,
+                             &zErr);
+    }
+  }
+  if( zErr ){
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = zErr;
+  }
+  return rc;
+}
+
+static sqlite3_module scriptsModule = {
+  0,                  /* iVersion */
+  scriptsConnect,     /* xCreate: also creatable, as temp.<alias> */
+  scriptsConnect,     /* xConnect */
+  scriptsBestIndex,
+  scriptsDisconnect,
+  scriptsDisconnect,  /* xDestroy */
+  scriptsOpen,
+  scriptsClose,
+  scriptsFilter,
+  scriptsNext,
+  scriptsEof,
+  scriptsColumn,
+  scriptsRowid,
+  scriptsUpdate,
+  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
+  0,                  /* xFindFunction */
+  0,                  /* xRename */
+  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
+  0                   /* xShadowName */
+};
+
+int migrateRegisterScriptsModule(sqlite3 *db){
+  return sqlite3_create_module(db, "migrations", &scriptsModule, 0);
+}

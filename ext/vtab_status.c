@@ -1,0 +1,195 @@
+/*
+** vtab_status.c — the read-only `migration_status` virtual table.
+**
+** USAGE
+**   SELECT name, state, batch, applied_at, duration_ms, checksum
+**     FROM migration_status;
+**
+** HOW IT WORKS
+**   One row per name defined or applied, in natural migration order, from
+**   migrateStatusSql (plan.c): the full outer join of migrations_scripts
+**   and migrations_ledger on name, which reads no script text.  state is
+**   'pending' (defined, not in the ledger), 'applied' (checksums equal),
+**   'changed' (checksums differ) or 'missing' (in the ledger only).
+**   checksum is the definition's, or the ledger's for a missing one.
+**
+**   Reading never writes: before the first definition there are no
+**   storage tables and the table is simply empty.  A damaged ledger is
+**   shown as it is (this is where one looks to repair it); migrate() and
+**   the rollbacks are the ones that refuse it.
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+#define STATUS_NAME        0
+#define STATUS_STATE       1
+#define STATUS_BATCH       2
+#define STATUS_APPLIED_AT  3
+#define STATUS_DURATION_MS 4
+#define STATUS_CHECKSUM    5
+
+typedef struct StatusCursor StatusCursor;
+struct StatusCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3 *db;
+  sqlite3_stmt *pStmt;   /* migrateStatusSql */
+  sqlite3_int64 iRow;    /* rowid: position in the result */
+  int bEof;
+};
+
+typedef struct StatusVtab StatusVtab;
+struct StatusVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
+static int statusConnect(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr){
+  StatusVtab *pNew;
+  int rc;
+  (void)pAux;
+  (void)argv;
+  if( argc>3 ){
+    *pzErr = sqlite3_mprintf("migration_status: the module takes no "
+                             "arguments");
+    return SQLITE_ERROR;
+  }
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, state TEXT, "
+      "batch INTEGER, applied_at TEXT, duration_ms INTEGER, checksum TEXT)");
+  if( rc!=SQLITE_OK ) return rc;
+  pNew = sqlite3_malloc(sizeof(*pNew));
+  *ppVtab = (sqlite3_vtab*)pNew;
+  if( pNew==0 ) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
+  return SQLITE_OK;
+}
+
+static int statusDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int statusBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  (void)pVtab;
+  pInfo->estimatedCost = 100000.0;
+  pInfo->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int statusOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  StatusCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  *ppCur = (sqlite3_vtab_cursor*)pCur;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->db = ((StatusVtab*)pVtab)->db;
+  return SQLITE_OK;
+}
+
+static int statusClose(sqlite3_vtab_cursor *cur){
+  StatusCursor *pCur = (StatusCursor*)cur;
+  sqlite3_finalize(pCur->pStmt);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int statusError(sqlite3_vtab_cursor *cur, int rc){
+  if( rc!=SQLITE_NOMEM ){
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("migration_status: %s",
+        sqlite3_errmsg(((StatusCursor*)cur)->db));
+  }
+  return rc;
+}
+
+static int statusNext(sqlite3_vtab_cursor *cur){
+  StatusCursor *pCur = (StatusCursor*)cur;
+  int rc = sqlite3_step(pCur->pStmt);
+  pCur->iRow++;
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  rc = sqlite3_reset(pCur->pStmt);
+  return rc==SQLITE_OK ? SQLITE_OK : statusError(cur, rc);
+}
+
+static int statusFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                        const char *idxStr, int argc, sqlite3_value **argv){
+  StatusCursor *pCur = (StatusCursor*)cur;
+  int bExists = 0;
+  int rc;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  pCur->bEof = 1;
+  pCur->iRow = 0;
+  rc = migrateStoreExists(pCur->db, &bExists);
+  if( rc!=SQLITE_OK ) return statusError(cur, rc);
+  if( !bExists ) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(pCur->db, migrateStatusSql, -1, &pCur->pStmt, 0);
+  if( rc!=SQLITE_OK ) return statusError(cur, rc);
+  pCur->bEof = 0;
+  return statusNext(cur);
+}
+
+static int statusEof(sqlite3_vtab_cursor *cur){
+  return ((StatusCursor*)cur)->bEof;
+}
+
+static int statusColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                        int iCol){
+  sqlite3_stmt *pStmt = ((StatusCursor*)cur)->pStmt;
+  static const char *const azState[] = {
+    "pending", "applied", "changed", "missing"
+  };
+  static const int aMap[] = { 0, -1, 3, 5, 6, 7 };  /* column of the SQL */
+  if( iCol==STATUS_STATE ){
+    int eState;
+    if( sqlite3_column_type(pStmt, 2)==SQLITE_NULL ){
+      eState = MIGRATE_PENDING;
+    }else if( sqlite3_column_type(pStmt, 1)==SQLITE_NULL ){
+      eState = MIGRATE_MISSING;
+    }else{
+      eState = sqlite3_column_int(pStmt, 4) ? MIGRATE_APPLIED
+                                            : MIGRATE_CHANGED;
+    }
+    sqlite3_result_text(ctx, azState[eState], -1, SQLITE_STATIC);
+  }else{
+    sqlite3_result_value(ctx, sqlite3_column_value(pStmt, aMap[iCol]));
+  }
+  return SQLITE_OK;
+}
+
+static int statusRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((StatusCursor*)cur)->iRow;
+  return SQLITE_OK;
+}
+
+static sqlite3_module statusModule = {
+  0,                  /* iVersion */
+  statusConnect,      /* xCreate: also creatable under another name */
+  statusConnect,      /* xConnect */
+  statusBestIndex,
+  statusDisconnect,
+  statusDisconnect,   /* xDestroy */
+  statusOpen,
+  statusClose,
+  statusFilter,
+  statusNext,
+  statusEof,
+  statusColumn,
+  statusRowid,
+  0,                  /* xUpdate: read-only */
+  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
+  0,                  /* xFindFunction */
+  0,                  /* xRename */
+  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
+  0                   /* xShadowName */
+};
+
+int migrateRegisterStatusModule(sqlite3 *db){
+  return sqlite3_create_module(db, "migration_status", &statusModule, 0);
+}
