@@ -19,14 +19,24 @@ TCLSH   ?= tclsh
 EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
           ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
           ext/api.c
+EXT_SRC += $(wildcard ext/diff.c)
+ifeq ($(wildcard ext/diff.c),)
+  WARN += -DMIGRATE_OMIT_DIFF
+endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
 GEN_SRC = build/storage_sql.c
 CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o
 
 all: libmigrate.so libmigrate.a sqlite-migrate
 
+# Installs the toolchain and SQLite headers once, when something is missing.
+build/.deps: tool/install-deps.sh
+	@mkdir -p build
+	@sh tool/install-deps.sh --check 2>/dev/null || sh tool/install-deps.sh
+	@touch $@
+
 # sql/storage.sql embedded as the C string migrateStorageSql.
-build/storage_sql.c: sql/storage.sql tool/sql2c.sh
+build/storage_sql.c: sql/storage.sql tool/sql2c.sh | build/.deps
 	@mkdir -p build
 	sh tool/sql2c.sh migrateStorageSql < sql/storage.sql > $@.tmp && mv $@.tmp $@
 
@@ -52,11 +62,9 @@ deps:
 	@sh tool/install-deps.sh
 
 test: all
-	@sh tool/install-deps.sh --check || sh tool/install-deps.sh
 	$(TCLSH) test/all.tcl
 
 demo: all
-	@sh tool/install-deps.sh --check || sh tool/install-deps.sh
 	sh tool/demo.sh
 
 acceptance: all
@@ -66,3 +74,6 @@ clean:
 	rm -rf build libmigrate.so libmigrate.a sqlite-migrate
 
 .PHONY: all deps test demo acceptance clean
+
+# Further targets (firmware, faults, bench, ...) live in tool/*.mk.
+-include $(wildcard tool/*.mk)

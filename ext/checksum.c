@@ -18,7 +18,8 @@
 **   Test vectors (test/checksum.test checks them on every platform):
 **     ''                      -> cbf29ce484222325
 **     'a'                     -> af63dc4c8601ec8c
-**     'CREATE TABLE t(x);'    -> see test/checksum.test
+**     'CREATE TABLE t(x);'    -> ae10fa7641edda1d
+**     (more in test/checksum.test)
 **
 **   It detects edits (drift); it is not meant to resist someone forging a
 **   collision on purpose.

@@ -50,7 +50,7 @@ static void funcRun(sqlite3_context *ctx, int eOp, const char *zTarget,
   char *zErr = 0;
   sqlite3_int64 nDone = 0;
   int rc = migrateExec(sqlite3_context_db_handle(ctx), eOp, zTarget, nBatch,
-                       &nDone, &zErr);
+                       0, 0, &nDone, &zErr);
   funcResult(ctx, rc, nDone, zErr);
 }
 

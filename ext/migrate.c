@@ -40,5 +40,8 @@ int sqlite3_migrate_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = migrateRegisterFunctions(db);
   if( rc==SQLITE_OK ) rc = migrateRegisterScriptsModule(db);
   if( rc==SQLITE_OK ) rc = migrateRegisterStatusModule(db);
+#ifndef MIGRATE_OMIT_DIFF
+  if( rc==SQLITE_OK ) rc = migrateRegisterDiff(db);
+#endif
   return rc;
 }

@@ -84,6 +84,26 @@ int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
 int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
                  int *pnApplied, char **pzErr);
 
+/*
+** Called by migrate_run() as each migration completes: zName, zDirection
+** ("up" or "down") and the milliseconds its script took.  The batch is not
+** committed yet when this is called (a later failure still undoes it).
+*/
+typedef void (*migrate_progress)(void *pArg, const char *zName,
+                                 const char *zDirection, sqlite3_int64 iMs);
+
+/*
+** Runs any of the SQL functions from C, with a progress callback:
+**   zCall: "migrate", "rollback", "rollback_to", "migrate_reset",
+**          "migrate_refresh", "migrate_dry_run" or "migrate_repair";
+**   zArg:  the function's argument as text (a target name, or the n of
+**          rollback), or NULL for none.
+** Exactly the semantics of the SQL call.  *pnDone (when not NULL) receives
+** what the SQL function returns.  xProgress may be NULL.
+*/
+int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
+                migrate_progress xProgress, void *pArg,
+                sqlite3_int64 *pnDone, char **pzErr);
 #ifdef __cplusplus
 }
 #endif

@@ -119,12 +119,18 @@ int migrateRecordHistory(MigrateRecorder*, const char *zName,
 
 /* ---- run.c ------------------------------------------------------------ */
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
-                sqlite3_int64 nBatch, sqlite3_int64 *pnDone, char **pzErr);
+                sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
+                sqlite3_int64 *pnDone, char **pzErr);
 const char *migrateOpName(int eOp);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */
 int migrateRegisterFunctions(sqlite3*);
 int migrateRegisterScriptsModule(sqlite3*);
 int migrateRegisterStatusModule(sqlite3*);
+
+/* ---- diff.c (schema diff; left out of firmware builds) ------------------ */
+#ifndef MIGRATE_OMIT_DIFF
+int migrateRegisterDiff(sqlite3*);
+#endif
 
 #endif /* MIGRATE_INT_H */

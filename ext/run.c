@@ -54,6 +54,8 @@ struct RunCtx {
   int bFailDown;            /* pFail failed while reverting */
   sqlite3_int64 iFailMs;    /* how long pFail ran */
   sqlite3_int64 iBatch;     /* batch number of this call's applies */
+  migrate_progress xProgress;  /* called as each migration completes */
+  void *pProgressArg;
 };
 
 const char *migrateOpName(int eOp){
@@ -312,6 +314,9 @@ static int runPlan(RunCtx *p){
     }else{
       rc = migrateRecordUp(p->pRec, pItem, p->iBatch, iStart, iMs);
     }
+    if( rc==SQLITE_OK && p->xProgress ){
+      p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs);
+    }
   }
   return rc;
 }
@@ -348,14 +353,16 @@ static int runFkCheck(RunCtx *p){
 
 /*
 ** Runs one call of operation eOp.  zTarget: target name or NULL; nBatch:
-** the n of rollback(n) (negative: all).  On success *pnDone is the number
+** the n of rollback(n) (negative: all).  xProgress (may be NULL) is called
+** with pArg as each migration completes.  On success *pnDone is the number
 ** of migrations applied (reverted, for the rollbacks; repaired, for
 ** migrate_repair()).  On error returns an SQLite code and sets *pzErr
 ** (sqlite3_malloc'ed, NULL for SQLITE_NOMEM); the database is as it was,
 ** except for the failure's row in migrations_history.
 */
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
-                sqlite3_int64 nBatch, sqlite3_int64 *pnDone, char **pzErr){
+                sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
+                sqlite3_int64 *pnDone, char **pzErr){
   RunCtx ctx;
   RunCtx *p = &ctx;
   int bWork = 0;
@@ -365,6 +372,8 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
   p->db = db;
   p->eOp = eOp;
   p->zFunc = migrateOpName(eOp);
+  p->xProgress = xProgress;
+  p->pProgressArg = pArg;
   *pnDone = 0;
   *pzErr = 0;
 

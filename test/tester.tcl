@@ -1,0 +1,155 @@
+# tester.tcl — a small test harness in the style of SQLite's test/tester.tcl,
+# for stock tclsh with the Debian Tcl binding (package libsqlite3-tcl).
+#
+# Usage, in a test/NAME.test file:
+#
+#   source [file join [file dirname [info script]] tester.tcl]
+#   reset_db                                 ;# fresh test.db as `db`, extension loaded
+#   do_execsql_test name-1.1 { SELECT 1 } {1}
+#   do_catchsql_test name-1.2 { SELECT rollback(-1) } {1 {rollback: n must be ...}}
+#   do_test name-1.3 { some tcl } {expected result}
+#   finish_test
+#
+# Expected results are compared as strings after list normalisation (so
+# whitespace and newlines in the expected list do not matter).  An expected
+# result of the form {/REGEXP/} is matched as a regular expression, and
+# {*GLOB*} style patterns are matched with `string match` when given with
+# do_test_glob.
+#
+# Environment:
+#   MIGRATE_EXT   path of the extension without suffix (default ./libmigrate)
+#   MIGRATE_CLI   path of the sqlite-migrate binary (default ./sqlite-migrate)
+#   TESTTMP       scratch folder (default build/testtmp/<file>)
+#   TEST_ONLY     glob of test names to run (default *)
+
+package require sqlite3
+
+set ::testdir [file normalize [file dirname [info script]]]
+set ::topdir  [file dirname $::testdir]
+set ::ext [expr {[info exists env(MIGRATE_EXT)] ? $env(MIGRATE_EXT) : [file join $::topdir libmigrate]}]
+set ::cli [expr {[info exists env(MIGRATE_CLI)] ? $env(MIGRATE_CLI) : [file join $::topdir sqlite-migrate]}]
+set ::testname [file rootname [file tail [info script]]]
+if {[info exists ::argv0] && [file extension $::argv0] eq ".test"} {
+  set ::testname [file rootname [file tail $::argv0]]
+}
+set ::tmpdir [expr {[info exists env(TESTTMP)] ? $env(TESTTMP) : [file join $::topdir build testtmp $::testname]}]
+file delete -force $::tmpdir
+file mkdir $::tmpdir
+set ::only [expr {[info exists env(TEST_ONLY)] ? $env(TEST_ONLY) : "*"}]
+set ::nPass 0
+set ::nFail 0
+set ::failList {}
+
+# Path of a scratch file.
+proc tmpfile {name} { file join $::tmpdir $name }
+
+# Opens connection NAME on FILE with the extension loaded.
+proc open_db {name file args} {
+  catch {$name close}
+  sqlite3 $name $file {*}$args
+  $name enable_load_extension 1
+  $name eval {SELECT load_extension($::ext)}
+  $name enable_load_extension 0
+  return $name
+}
+
+# Deletes FILE and its journals.
+proc forcedelete {args} {
+  foreach f $args {
+    file delete -force $f $f-journal $f-wal $f-shm
+  }
+}
+
+# A fresh test.db as `db`, with the extension loaded.
+proc reset_db {} {
+  catch {db close}
+  forcedelete [tmpfile test.db]
+  open_db db [tmpfile test.db]
+}
+
+proc test_match {result expected} {
+  if {[regexp {^/(.*)/$} $expected -> re]} {
+    return [regexp -- $re $result]
+  }
+  if {[catch {list {*}$expected} norm]} { set norm $expected }
+  if {[catch {list {*}$result} rnorm]} { set rnorm $result }
+  return [expr {$rnorm eq $norm}]
+}
+
+proc test_report {name ok result expected} {
+  if {$ok} {
+    incr ::nPass
+  } else {
+    incr ::nFail
+    lappend ::failList $name
+    puts "! $name failed"
+    puts "    expected: \[$expected\]"
+    puts "    got:      \[$result\]"
+  }
+}
+
+# do_test NAME SCRIPT EXPECTED: SCRIPT runs at global level.
+proc do_test {name script expected} {
+  if {![string match $::only $name]} return
+  if {[catch {uplevel #0 $script} result opts]} {
+    set result "TCL ERROR: $result"
+  }
+  test_report $name [test_match $result $expected] $result $expected
+}
+
+# do_execsql_test NAME SQL EXPECTED: the rows of SQL on `db`.
+proc do_execsql_test {name sql expected} {
+  do_test $name [list db eval $sql] $expected
+}
+
+# do_catchsql_test NAME SQL EXPECTED: {0 rows} or {1 message}.
+proc do_catchsql_test {name sql expected} {
+  do_test $name [list catchsql $sql] $expected
+}
+
+proc execsql {sql {d db}} { uplevel #0 [list $d eval $sql] }
+proc catchsql {sql {d db}} {
+  set rc [catch {uplevel #0 [list $d eval $sql]} msg]
+  list $rc $msg
+}
+
+# A picture of the database: schema, ledger, scripts, integrity.  Used to
+# show that a failed call left everything exactly as it was.
+proc db_snapshot {{d db}} {
+  set r [$d eval {PRAGMA integrity_check}]
+  lappend r [$d eval {SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name}]
+  foreach t {migrations_scripts migrations_ledger} {
+    if {[$d exists {SELECT 1 FROM sqlite_schema WHERE name=$t}]} {
+      lappend r [$d eval "SELECT * FROM $t ORDER BY rowid"]
+    }
+  }
+  return $r
+}
+
+# Runs the sqlite-migrate CLI; returns {exitcode output}.
+proc cli {args} {
+  set rc [catch {exec $::cli {*}$args 2>@1} out opts]
+  if {$rc} {
+    set code 1
+    if {[lindex [dict get $opts -errorcode] 0] eq "CHILDSTATUS"} {
+      set code [lindex [dict get $opts -errorcode] 2]
+    }
+    return [list $code $out]
+  }
+  return [list 0 $out]
+}
+
+# Writes TEXT to FILE (binary-safe: no newline translation).
+proc write_file {file text} {
+  set fd [open $file w]
+  fconfigure $fd -translation binary
+  puts -nonewline $fd $text
+  close $fd
+}
+
+proc finish_test {} {
+  catch {db close}
+  puts "$::testname: $::nPass passed, $::nFail failed"
+  if {$::nFail} { puts "$::testname failures: $::failList" }
+  exit [expr {$::nFail ? 1 : 0}]
+}
