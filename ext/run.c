@@ -371,7 +371,8 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->eOp = eOp;
-  p->zFunc = migrateOpName(eOp);
+  /* a dry run raises exactly the errors migrate() would raise */
+  p->zFunc = migrateOpName(eOp==MIGRATE_OP_DRY_RUN ? MIGRATE_OP_UP : eOp);
   p->xProgress = xProgress;
   p->pProgressArg = pArg;
   *pnDone = 0;
