@@ -1,0 +1,252 @@
+/*
+** ctest_firmware.c — a C test driver for the firmware API, meant to run on
+** any target: natively, and cross-built for 32-bit ARM and big-endian s390x
+** under qemu (make check-arm).
+**
+** USAGE
+**   ctest_firmware            runs every check, prints one line per
+**                             failure and a last line
+**                             "ctest_firmware: N passed, M failed"
+**                             exit 0 only when nothing failed.
+**
+** HOW IT WORKS
+**   Links libmigrate statically (-DSQLITE_CORE) with a static SQLite and
+**   registers it with sqlite3_auto_extension(), as firmware does.  Checks:
+**     1. migration_checksum() test vectors (64-bit FNV-1a over normalised
+**        bytes: the same values on every word size and byte order);
+**     2. a scenario through the C API (migrate_define, migrate_apply,
+**        migrate_run with a progress callback, migrate_boot): batches,
+**        migration_status in natural order, rollback, a failing migration
+**        (exact error, nothing left behind), an irreversible one;
+**     3. that every byte SQLite allocated was given back.
+**   Results are compared as text ("a|b|c;..." rows), so a wrong answer
+**   prints what was expected and what came back.
+*/
+#include "sqlite3.h"
+#include "migrate.h"
+#include <stdio.h>
+#include <string.h>
+
+static int nPass = 0, nFail = 0;
+
+/* Compares zGot with zWant; prints the test name on a mismatch. */
+static void check(const char *zTest, const char *zGot, const char *zWant){
+  if( zGot && strcmp(zGot, zWant)==0 ){
+    nPass++;
+  }else{
+    nFail++;
+    printf("FAIL %s\n  expected: [%s]\n  got:      [%s]\n", zTest, zWant,
+           zGot ? zGot : "(null)");
+  }
+}
+
+/* Compares two integers. */
+static void checkInt(const char *zTest, sqlite3_int64 iGot,
+                     sqlite3_int64 iWant){
+  char zGot[32], zWant[32];
+  sqlite3_snprintf(sizeof(zGot), zGot, "%lld", iGot);
+  sqlite3_snprintf(sizeof(zWant), zWant, "%lld", iWant);
+  check(zTest, zGot, zWant);
+}
+
+/*
+** Runs zSql (optionally binding zArg to ?1) and returns its rows as
+** "c1|c2;c1|c2" (NULL as "NULL"), or "ERROR: msg".  The result is
+** sqlite3_malloc'ed; the caller frees it.
+*/
+static char *rows(sqlite3 *db, const char *zSql, const char *zArg){
+  sqlite3_str *pOut = sqlite3_str_new(db);
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  int nRow = 0, i;
+  if( rc==SQLITE_OK && zArg ){
+    rc = sqlite3_bind_text(pStmt, 1, zArg, -1, SQLITE_STATIC);
+  }
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    if( nRow++ ) sqlite3_str_appendchar(pOut, 1, ';');
+    for(i=0; i<sqlite3_column_count(pStmt); i++){
+      const char *z = (const char*)sqlite3_column_text(pStmt, i);
+      if( i ) sqlite3_str_appendchar(pOut, 1, '|');
+      sqlite3_str_appendall(pOut, z ? z : "NULL");
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){
+    sqlite3_str_reset(pOut);
+    sqlite3_str_appendf(pOut, "ERROR: %s", sqlite3_errmsg(db));
+  }
+  return sqlite3_str_finish(pOut);
+}
+
+/* check() on the rows of zSql. */
+static void checkRows(const char *zTest, sqlite3 *db, const char *zSql,
+                      const char *zArg, const char *zWant){
+  char *z = rows(db, zSql, zArg);
+  check(zTest, z ? z : "", zWant);   /* no rows: sqlite3_str gives NULL */
+  sqlite3_free(z);
+}
+
+/* Progress callback of migrate_run: appends "name dir," to a sqlite3_str. */
+static void progress(void *pArg, const char *zName, const char *zDir,
+                     sqlite3_int64 iMs){
+  (void)iMs;
+  sqlite3_str_appendf((sqlite3_str*)pArg, "%s %s,", zName, zDir);
+}
+
+static void testChecksums(sqlite3 *db){
+  static const struct { const char *zIn; const char *zSum; } aVec[] = {
+    { "",                                                "cbf29ce484222325" },
+    { "a",                                               "af63dc4c8601ec8c" },
+    { "CREATE TABLE t(x);",                              "ae10fa7641edda1d" },
+    { "CREATE TABLE t(x);\r\nINSERT INTO t VALUES(1);\r\n",
+                                                         "05d529864470673f" },
+    { "\xEF\xBB\xBF" "CREATE TABLE t(x);",               "ae10fa7641edda1d" },
+    { "a\rb",                                            "e5adb319040776a3" },
+  };
+  char zName[40];
+  int i;
+  for(i=0; i<(int)(sizeof(aVec)/sizeof(aVec[0])); i++){
+    sqlite3_snprintf(sizeof(zName), zName, "checksum-%d", i+1);
+    checkRows(zName, db, "SELECT migration_checksum(?1)", aVec[i].zIn,
+              aVec[i].zSum);
+  }
+}
+
+static void testScenario(sqlite3 *db){
+  static const migrate_script aScript[] = {
+    { "1_create_t", "CREATE TABLE t(x);", "DROP TABLE t;" },
+    { "2_fill_t",
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n"
+      " WHERE i<100) INSERT INTO t SELECT i FROM n;",
+      "DELETE FROM t;" },
+    { "10_create_u", "CREATE TABLE u(y);\r\nCREATE INDEX u_y ON u(y);\r\n",
+      "DROP TABLE u;" },
+  };
+  static const migrate_script aBad[] = {
+    { "11_bad", "CREATE TABLE v(x);\nCRATE TABLE w(y);", "DROP TABLE v;" },
+  };
+  static const migrate_script aIrr[] = {
+    { "12_irreversible", "ALTER TABLE t ADD COLUMN z;", 0 },
+  };
+  sqlite3_str *pLog;
+  sqlite3_int64 nDone = -1;
+  char *zErr = 0, *zLog;
+  int n = -1, rc;
+
+  /* nothing defined: migrate applies 0 and creates no table */
+  rc = migrate_apply(db, 0, &n, &zErr);
+  checkInt("scenario-1.1", rc, SQLITE_OK);
+  checkInt("scenario-1.2", n, 0);
+  checkRows("scenario-1.3", db, "SELECT count(*) FROM sqlite_schema", 0, "0");
+
+  rc = migrate_define(db, aScript, 3, &zErr);
+  checkInt("scenario-2.1", rc, SQLITE_OK);
+  /* checksums computed independently (FNV-1a, CRLF as LF) */
+  checkRows("scenario-2.2", db, "SELECT name, checksum FROM migrations", 0,
+            "1_create_t|ae10fa7641edda1d;2_fill_t|e4cfe5bdf393253c;"
+            "10_create_u|6784bbb26a146fbb");
+
+  rc = migrate_apply(db, "2_fill_t", &n, &zErr);
+  checkInt("scenario-3.1", rc, SQLITE_OK);
+  checkInt("scenario-3.2", n, 2);
+  checkRows("scenario-3.3", db, "SELECT count(*), sum(x) FROM t", 0,
+            "100|5050");
+  checkRows("scenario-3.4", db,
+            "SELECT name, state, batch FROM migration_status", 0,
+            "1_create_t|applied|1;2_fill_t|applied|1;10_create_u|pending|NULL");
+
+  pLog = sqlite3_str_new(db);
+  rc = migrate_run(db, "migrate", 0, progress, pLog, &nDone, &zErr);
+  zLog = sqlite3_str_finish(pLog);
+  checkInt("scenario-4.1", rc, SQLITE_OK);
+  checkInt("scenario-4.2", nDone, 1);
+  check("scenario-4.3", zLog, "10_create_u up,");
+  sqlite3_free(zLog);
+  checkRows("scenario-4.4", db,
+            "SELECT name, state, batch FROM migration_status", 0,
+            "1_create_t|applied|1;2_fill_t|applied|1;10_create_u|applied|2");
+  checkRows("scenario-4.5", db, "SELECT migrate_version()", 0, "10_create_u");
+
+  /* rollback(2): both batches, newest first, each in reverse order */
+  pLog = sqlite3_str_new(db);
+  rc = migrate_run(db, "rollback", "2", progress, pLog, &nDone, &zErr);
+  zLog = sqlite3_str_finish(pLog);
+  checkInt("scenario-5.1", rc, SQLITE_OK);
+  checkInt("scenario-5.2", nDone, 3);
+  check("scenario-5.3", zLog, "10_create_u down,2_fill_t down,1_create_t down,");
+  sqlite3_free(zLog);
+  checkRows("scenario-5.4", db,
+            "SELECT name FROM sqlite_schema WHERE name NOT LIKE 'migrations%'"
+            " AND name NOT LIKE 'sqlite_autoindex_migrations%' ORDER BY name", 0, "");
+  checkRows("scenario-5.5", db, "SELECT migrate_version()", 0, "NULL");
+
+  /* the boot path: define (nothing differs) + apply everything, one batch
+  ** (numbered 1 again: max(batch)+1 of an empty ledger) */
+  rc = migrate_boot(db, aScript, 3, &n, &zErr);
+  checkInt("scenario-6.1", rc, SQLITE_OK);
+  checkInt("scenario-6.2", n, 3);
+  checkRows("scenario-6.3", db,
+            "SELECT group_concat(name || '@' || batch, ' ')"
+            " FROM migrations_ledger", 0,
+            "1_create_t@1 2_fill_t@1 10_create_u@1");
+  rc = migrate_boot(db, aScript, 3, &n, &zErr);
+  checkInt("scenario-6.4", rc, SQLITE_OK);
+  checkInt("scenario-6.5", n, 0);
+
+  /* a failing migration: exact error, nothing of it left, history row */
+  rc = migrate_boot(db, aBad, 1, &n, &zErr);
+  checkInt("scenario-7.1", rc, SQLITE_ERROR);
+  check("scenario-7.2", zErr,
+        "migrate: 11_bad failed: near \"CRATE\": syntax error (line 2)");
+  sqlite3_free(zErr);
+  zErr = 0;
+  checkRows("scenario-7.3", db,
+            "SELECT count(*) FROM sqlite_schema WHERE name='v'", 0, "0");
+  checkRows("scenario-7.4", db,
+            "SELECT name, direction, ok FROM migrations_history"
+            " WHERE ok=0", 0, "11_bad|up|0");
+  checkRows("scenario-7.5", db,
+            "SELECT state FROM migration_status WHERE name='11_bad'", 0,
+            "pending");
+
+  /* an irreversible migration: rollback refuses, names it, changes nothing */
+  checkRows("scenario-8.0", db, "DELETE FROM migrations WHERE name='11_bad'",
+            0, "");
+  rc = migrate_boot(db, aIrr, 1, &n, &zErr);
+  checkInt("scenario-8.1", rc, SQLITE_OK);
+  checkInt("scenario-8.2", n, 1);
+  rc = migrate_run(db, "rollback", 0, 0, 0, &nDone, &zErr);
+  checkInt("scenario-8.3", rc, SQLITE_ERROR);
+  check("scenario-8.4", zErr, "rollback: 12_irreversible is irreversible"
+        " (its down script is NULL); nothing was reverted");
+  sqlite3_free(zErr);
+  zErr = 0;
+  checkRows("scenario-8.5", db, "SELECT migrate_version()", 0,
+            "12_irreversible");
+  checkRows("scenario-8.6", db, "PRAGMA integrity_check", 0, "ok");
+}
+
+int main(void){
+  sqlite3 *db = 0;
+  int rc;
+  unsigned int one = 1;
+  printf("ctest_firmware: %d-bit %s-endian, SQLite %s\n",
+         (int)(sizeof(void*)*8),
+         *(unsigned char*)&one ? "little" : "big", sqlite3_libversion());
+
+  rc = sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init);
+  if( rc==SQLITE_OK ) rc = sqlite3_open(":memory:", &db);
+  if( rc!=SQLITE_OK ){
+    printf("FAIL open: %s\n", sqlite3_errstr(rc));
+    return 1;
+  }
+  testChecksums(db);
+  testScenario(db);
+  checkInt("close", sqlite3_close(db), SQLITE_OK);
+  sqlite3_reset_auto_extension();
+  checkInt("memory-returned", sqlite3_memory_used(), 0);
+
+  printf("ctest_firmware: %d passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
