@@ -72,3 +72,24 @@ check-power: $(FW)/boot $(FW)/powerloss
 	$(FW)/powerloss -kills $(FW_KILLS) $(FW)/boot $(FW)/power.db
 
 .PHONY: firmware-bins firmware-example check-power
+
+# ---- other architectures (static, under qemu-user) ----------------------
+FW_CROSS_SRC = $(FW_EXT_SRC) build/storage_sql.c $(FW)/fw_scripts.c
+
+check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user file
+	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm
+	@echo "== the database the ARM boot wrote, checked natively"
+	$(FW)/powerloss -check build/cross/armhf/example.db
+	@echo "== native"
+	$(FW)/ctest_firmware
+
+check-s390x: $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+	@sh tool/install-deps.sh gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user file
+	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh s390x s390x-linux-gnu qemu-s390x
+	@echo "== the database the big-endian boot wrote, checked natively"
+	$(FW)/powerloss -check build/cross/s390x/example.db
+
+check-cross: check-arm check-s390x
+
+.PHONY: check-arm check-s390x check-cross
