@@ -1,0 +1,1819 @@
+/*
+** sqlite-migrate.c — the `sqlite-migrate` command-line tool: keeps a folder
+** of migration files and applies them to a SQLite database with libmigrate.
+**
+** USAGE
+**   sqlite-migrate [-d DIR] [--db FILE] [--json] COMMAND [ARGS]
+**     new NAME | up [TARGET] | down [N] | rollback-to NAME | status [--check]
+**     dry-run [TARGET] | reset | refresh | repair | version | load | sql
+**     embed [--symbol NAME] | diff SCHEMA.sql [--down] | generate NAME SCHEMA.sql
+**   `sqlite-migrate help [COMMAND]` or `COMMAND --help` explains each one;
+**   the README's "sqlite-migrate" section is the full reference.
+**   Exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.
+**
+** HOW IT WORKS
+**   1. The folder is read first (cliReadDir): dbmate-style NAME.sql files
+**      with `-- migrate:up` / `-- migrate:down` sections and golang-migrate
+**      style NAME.up.sql + NAME.down.sql pairs.  Any bad file stops the
+**      command before the database is opened, so nothing is applied.
+**   2. The database is opened and libmigrate registered on the connection
+**      (sqlite3_migrate_init, linked statically).  When the database has a
+**      table of its own called `migrations` or `migration_status`, the
+**      extension's tables are addressed through temp aliases
+**      (CREATE VIRTUAL TABLE temp.cli_migrations USING migrations).
+**   3. Sync plan (cliSyncPlan): the definitions of the `migrations` table
+**      are compared byte for byte with the files: which to add, replace,
+**      and which pending definitions to remove (no file any more).  Applied
+**      definitions whose file is gone stay defined (rollback then still
+**      uses their down script).
+**   4. Nothing to sync: the engine's call (migrate_run) runs on its own in
+**      autocommit mode, so a no-op `up` writes nothing (read-only files
+**      work).  Something to sync: BEGIN IMMEDIATE, migrate_define() the
+**      new/edited files, DELETE the removed pending ones through the
+**      `migrations` table, migrate_run() (which joins with a savepoint),
+**      COMMIT; any error rolls everything back.
+**   5. migrate_run's progress callback prints each migration as it
+**      completes; a one-line summary follows.  `status` and `dry-run`
+**      sync inside a transaction that is always rolled back (on a
+**      read-only file: on an in-memory copy), so they show what `up`
+**      would see and change nothing.
+**   No migration logic lives here: every state change goes through
+**   migrate_define(), the `migrations` table and migrate_run().
+*/
+#define _XOPEN_SOURCE 700
+#include "sqlite3.h"
+#include "migrate.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The engine's natural-order comparison (ext/plan.c), used to print files
+** in the order they run. */
+int migrateNaturalCmp(void*, int, const void*, int, const void*);
+
+#define CLI_OK     0   /* exit codes */
+#define CLI_ERROR  1
+#define CLI_USAGE  2
+#define CLI_WORK   3   /* status --check found something to do */
+
+/* One migration read from DIR. */
+typedef struct CliScript CliScript;
+struct CliScript {
+  char *zName;      /* migration name */
+  char *zUp;        /* up script (never NULL) */
+  char *zDown;      /* down script, NULL when irreversible */
+  char *zFile;      /* file it came from (the .up.sql one for pairs) */
+};
+
+/* What syncing DIR into the `migrations` table would do. */
+typedef struct CliSync CliSync;
+struct CliSync {
+  int *aDefine;     /* indexes into Cli.aScript to INSERT OR REPLACE */
+  int nDefine;
+  int nAdded;       /* of aDefine: names not defined yet */
+  int nSame;        /* files already defined exactly so */
+  char **azRemove;  /* pending definitions with no file, to DELETE */
+  int nRemove;
+  char *zAdded;     /* JSON arrays of names, for --json */
+  char *zReplaced;
+  char *zRemoved;
+};
+
+/* The state of one run of the tool. */
+typedef struct Cli Cli;
+struct Cli {
+  const char *zDir;       /* -d DIR */
+  const char *zDb;        /* --db FILE or $DATABASE_PATH */
+  int bJson;              /* --json */
+  int bCheck;             /* status --check */
+  int bDown;              /* diff --down */
+  const char *zSymbol;    /* embed --symbol */
+  const char *zCmd;       /* the command */
+  char **azArg;           /* its positional arguments */
+  int nArg;
+  CliScript *aScript;     /* DIR's migrations, in migration order */
+  int nScript;
+  sqlite3 *db;
+  const char *zDefs;      /* name of the `migrations` table to use */
+  const char *zStatus;    /* name of the `migration_status` table to use */
+  int nWidth;             /* width of the name column in progress lines */
+  int nUp, nDownDone;     /* progress: migrations applied / reverted */
+  sqlite3_str *pUpJson;   /* progress as JSON arrays */
+  sqlite3_str *pDownJson;
+};
+
+/* ------------------------------------------------------------ messages */
+
+/*
+** Prints an error to stderr: "sqlite-migrate: MESSAGE", or with --json the
+** document {"error":"MESSAGE"}.  Returns CLI_ERROR.
+*/
+static void cliJsonString(sqlite3_str*, const char*);
+static int cliError(Cli *p, const char *zFmt, ...){
+  va_list ap;
+  char *zMsg;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( p && p->bJson ){
+    sqlite3_str *pStr = sqlite3_str_new(0);
+    char *z;
+    sqlite3_str_appendall(pStr, "{\"error\":");
+    cliJsonString(pStr, zMsg ? zMsg : "out of memory");
+    sqlite3_str_appendall(pStr, "}");
+    z = sqlite3_str_finish(pStr);
+    fprintf(stderr, "%s\n", z ? z : "{\"error\":\"out of memory\"}");
+    sqlite3_free(z);
+  }else{
+    fprintf(stderr, "sqlite-migrate: %s\n", zMsg ? zMsg : "out of memory");
+  }
+  sqlite3_free(zMsg);
+  return CLI_ERROR;
+}
+
+/* Appends z to pStr as a JSON string (NULL as null). */
+static void cliJsonString(sqlite3_str *pStr, const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  if( z==0 ){
+    sqlite3_str_appendall(pStr, "null");
+    return;
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(; *u; u++){
+    switch( *u ){
+      case '"':  sqlite3_str_appendall(pStr, "\\\""); break;
+      case '\\': sqlite3_str_appendall(pStr, "\\\\"); break;
+      case '\n': sqlite3_str_appendall(pStr, "\\n"); break;
+      case '\r': sqlite3_str_appendall(pStr, "\\r"); break;
+      case '\t': sqlite3_str_appendall(pStr, "\\t"); break;
+      case '\b': sqlite3_str_appendall(pStr, "\\b"); break;
+      case '\f': sqlite3_str_appendall(pStr, "\\f"); break;
+      default:
+        if( *u<0x20 || *u==0x7f ){
+          sqlite3_str_appendf(pStr, "\\u%04x", *u);
+        }else{
+          sqlite3_str_appendchar(pStr, 1, (char)*u);
+        }
+    }
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+/* Prints the finished JSON document pStr on stdout and frees it. */
+static int cliJsonPrint(Cli *p, sqlite3_str *pStr){
+  char *z = sqlite3_str_finish(pStr);
+  if( z==0 ) return cliError(p, "out of memory");
+  printf("%s\n", z);
+  sqlite3_free(z);
+  return CLI_OK;
+}
+
+/* Milliseconds from a monotonic clock. */
+static sqlite3_int64 cliNowMs(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (sqlite3_int64)ts.tv_sec*1000 + ts.tv_nsec/1000000;
+}
+
+/* "s" when n is not 1. */
+static const char *cliPlural(sqlite3_int64 n){ return n==1 ? "" : "s"; }
+
+/* ------------------------------------------------------------ help */
+
+/* One command: name, arguments, one-line summary, details. */
+typedef struct CliCmd CliCmd;
+struct CliCmd {
+  const char *zName;
+  int nMin, nMax;       /* positional arguments */
+  int eDb;              /* 0 no database, 1 opens (empty if absent),
+                        ** 2 opens and creates */
+  int bDir;             /* reads DIR */
+  const char *zArgs;
+  const char *zSummary;
+  const char *zHelp;
+};
+
+static const CliCmd aCmd[] = {
+  { "new", 1, 1, 0, 0, "NAME",
+    "create DIR/<UTC yyyymmddHHMMSS>_NAME.sql with up/down sections",
+    "Creates DIR (if missing) and an empty dbmate-style migration file\n"
+    "DIR/<UTC yyyymmddHHMMSS>_NAME.sql holding a `-- migrate:up` and a\n"
+    "`-- migrate:down` section, and prints its path.  NAME may hold only\n"
+    "letters, digits, '_' and '-'.  An existing file is never overwritten.\n" },
+  { "up", 0, 1, 2, 1, "[TARGET]",
+    "sync DIR into the migrations table, then migrate([TARGET])",
+    "Syncs DIR into the database's `migrations` table (new files added,\n"
+    "edited ones replaced, deleted pending ones removed) and applies every\n"
+    "pending migration, up to and including TARGET when given, as one new\n"
+    "batch.  Sync and migrate are one transaction: all or nothing.  Each\n"
+    "migration is printed as it completes, with its time.  With nothing to\n"
+    "sync and nothing pending it writes nothing (works on a read-only file).\n"
+    "An applied file that was edited shows as `changed` and blocks `up`\n"
+    "until it is restored or `repair` is run.\n" },
+  { "down", 0, 1, 1, 1, "[N]",
+    "rollback(N): revert the last N batches (default 1)",
+    "Syncs DIR, then reverts the last N batches (default 1), newest first,\n"
+    "with each migration's current down script.  N must be a non-negative\n"
+    "integer; 0 does nothing.  A batch holding an irreversible migration\n"
+    "(no down section / no .down.sql) is refused and nothing changes.\n" },
+  { "rollback-to", 1, 1, 1, 1, "NAME",
+    "revert every applied migration after NAME (NAME stays applied)",
+    "Syncs DIR, then reverts every applied migration ordered after NAME,\n"
+    "newest first.  NAME itself stays applied.\n" },
+  { "status", 0, 0, 1, 1, "[--check]",
+    "table of migration_status (exit 3 with --check if anything to do)",
+    "Prints one row per migration (name, state, batch, applied at) as\n"
+    "`up` would see it after syncing DIR, then a summary line.  Changes\n"
+    "nothing.  States: applied, pending, changed (applied file edited since),\n"
+    "missing (applied, no longer defined).  With --check the exit code is 3\n"
+    "when anything is pending, changed or missing (0 otherwise).\n" },
+  { "dry-run", 0, 1, 1, 1, "[TARGET]",
+    "run what `up [TARGET]` would run, then undo it",
+    "Syncs DIR and runs what `up [TARGET]` would run, then undoes all of it:\n"
+    "the database is left exactly as it was.  Fails exactly as `up` would.\n" },
+  { "reset", 0, 0, 1, 1, "",
+    "revert every applied migration",
+    "Syncs DIR, then reverts every applied migration, newest first.\n" },
+  { "refresh", 0, 0, 2, 1, "",
+    "revert everything, then apply everything, atomically",
+    "Syncs DIR, reverts every applied migration and applies them all again\n"
+    "as batch 1, in one transaction.\n" },
+  { "repair", 0, 0, 1, 1, "",
+    "accept edited applied files and forget missing ledger rows",
+    "Syncs DIR, then accepts the edited up script of every `changed`\n"
+    "migration (re-records its checksum) and forgets `missing` ledger rows.\n"
+    "Runs no script.\n" },
+  { "version", 0, 0, 1, 0, "",
+    "print the last applied migration (nothing if none)",
+    "Prints migrate_version(): the name of the last applied migration in\n"
+    "migration order, or nothing when none is applied.  Does not read DIR.\n" },
+  { "load", 0, 0, 2, 1, "",
+    "only sync DIR into the migrations table",
+    "Syncs DIR into the `migrations` table and applies nothing: new files\n"
+    "added, edited ones replaced, deleted pending ones removed.  Applied\n"
+    "migrations whose file is gone stay defined.\n" },
+  { "sql", 0, 0, 0, 1, "",
+    "print INSERT OR REPLACE statements for DIR",
+    "Prints one `INSERT OR REPLACE INTO migrations(name, up, down)` statement\n"
+    "per migration of DIR, for the sqlite3 shell (`.load ./libmigrate` then\n"
+    "`.read FILE`) or for bundling in an application.  Needs no database.\n" },
+  { "embed", 0, 0, 0, 1, "[--symbol NAME]",
+    "print a C source file holding DIR's scripts for the firmware API",
+    "Prints a C99 source file defining\n"
+    "  const migrate_script migrate_scripts[];  const int migrate_script_count;\n"
+    "for migrate_boot() of migrate.h (--symbol NAME renames them to NAME\n"
+    "and NAME_count).  Every byte is escaped; long scripts are split into\n"
+    "adjacent string literals.  Needs no database.\n" },
+  { "diff", 1, 1, 1, 0, "SCHEMA.sql [--down]",
+    "print the SQL that turns the database's schema into SCHEMA.sql",
+    "Prints migration_diff(schema_text) of the file SCHEMA.sql, or with\n"
+    "--down migration_diff(schema_text, 'down').  Needs a libmigrate built\n"
+    "with the schema diff (ext/diff.c).\n" },
+  { "generate", 2, 2, 1, 0, "NAME SCHEMA.sql",
+    "write a migration file from the diff against SCHEMA.sql",
+    "Writes DIR/<UTC yyyymmddHHMMSS>_NAME.sql whose up section is\n"
+    "migration_diff(SCHEMA.sql) and down section migration_diff(..., 'down'),\n"
+    "computed against the database as it is now (run `up` first).  Writes\n"
+    "nothing and says \"nothing differs\" when the schemas match.\n" },
+  { "help", 0, 1, 0, 0, "[COMMAND]",
+    "print this help, or the help of COMMAND",
+    "Prints the tool's help, or the help of COMMAND.\n" },
+};
+#define CLI_NCMD ((int)(sizeof(aCmd)/sizeof(aCmd[0])))
+
+static const CliCmd *cliFindCmd(const char *zName){
+  int i;
+  for(i=0; i<CLI_NCMD; i++){
+    if( strcmp(aCmd[i].zName, zName)==0 ) return &aCmd[i];
+  }
+  return 0;
+}
+
+static void cliUsage(FILE *out){
+  int i;
+  fprintf(out,
+    "usage: sqlite-migrate [-d DIR] [--db FILE] [--json] COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n");
+  for(i=0; i<CLI_NCMD; i++){
+    char zHead[40];
+    snprintf(zHead, sizeof(zHead), "%s %s", aCmd[i].zName, aCmd[i].zArgs);
+    fprintf(out, "  %-27s %s\n", zHead, aCmd[i].zSummary);
+  }
+  fprintf(out,
+    "\n"
+    "options:\n"
+    "  -d DIR, --dir DIR  migrations folder (default ./migrations)\n"
+    "  --db FILE          database file (default $DATABASE_PATH)\n"
+    "  --json             machine-readable output (errors: {\"error\":...}\n"
+    "                     on stderr)\n"
+    "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
+    "\n"
+    "files in DIR: NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
+    "sections (dbmate), or NAME.up.sql + NAME.down.sql (golang-migrate).\n"
+    "exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.\n");
+}
+
+static void cliCmdHelp(const CliCmd *pCmd){
+  printf("usage: sqlite-migrate [-d DIR] [--db FILE] [--json] %s %s\n\n%s\n%s",
+         pCmd->zName, pCmd->zArgs, pCmd->zSummary, pCmd->zHelp);
+  if( pCmd->eDb ) printf("\nNeeds --db FILE or $DATABASE_PATH.\n");
+}
+
+/* A usage error: message, then a hint, on stderr.  Returns CLI_USAGE. */
+static int cliUsageError(Cli *p, const char *zFmt, ...){
+  va_list ap;
+  char *zMsg;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  cliError(p, "%s (see: sqlite-migrate --help)", zMsg);
+  sqlite3_free(zMsg);
+  return CLI_USAGE;
+}
+
+/* ------------------------------------------------------------ files */
+
+/*
+** Returns 1 when z[0..n-1] is well-formed UTF-8 (no overlong forms, no
+** surrogates, nothing above U+10FFFF), else 0 and *piBad = byte offset.
+*/
+static int cliIsUtf8(const unsigned char *z, size_t n, size_t *piBad){
+  size_t i = 0;
+  while( i<n ){
+    unsigned c = z[i];
+    size_t k, len;
+    unsigned cp;
+    if( c<0x80 ){ i++; continue; }
+    if( c>=0xC2 && c<=0xDF ){ len = 2; cp = c & 0x1F; }
+    else if( c>=0xE0 && c<=0xEF ){ len = 3; cp = c & 0x0F; }
+    else if( c>=0xF0 && c<=0xF4 ){ len = 4; cp = c & 0x07; }
+    else goto bad;
+    if( i+len>n ) goto bad;
+    for(k=1; k<len; k++){
+      if( (z[i+k] & 0xC0)!=0x80 ) goto bad;
+      cp = (cp<<6) | (z[i+k] & 0x3F);
+    }
+    if( (len==3 && (cp<0x800 || (cp>=0xD800 && cp<=0xDFFF)))
+     || (len==4 && (cp<0x10000 || cp>0x10FFFF)) ) goto bad;
+    i += len;
+  }
+  return 1;
+bad:
+  *piBad = i;
+  return 0;
+}
+
+/* Line number (1-based) of byte offset i of z. */
+static int cliLineOf(const char *z, size_t i){
+  int n = 1;
+  size_t k;
+  for(k=0; k<i; k++) if( z[k]=='\n' ) n++;
+  return n;
+}
+
+/*
+** Reads the whole of zPath into *pz (sqlite3_malloc'ed, NUL-terminated).
+** Refuses NUL bytes and non-UTF-8 content.  Returns 0 or an error message.
+*/
+static char *cliReadFile(const char *zPath, char **pz){
+  FILE *f = fopen(zPath, "rb");
+  sqlite3_str *pStr;
+  char buf[65536];
+  size_t n, iBad = 0;
+  char *z;
+  int nLen;
+  *pz = 0;
+  if( f==0 ) return sqlite3_mprintf("%s: cannot read: %s", zPath,
+                                    strerror(errno));
+  pStr = sqlite3_str_new(0);
+  while( (n = fread(buf, 1, sizeof(buf), f))>0 ){
+    sqlite3_str_append(pStr, buf, (int)n);
+  }
+  if( ferror(f) ){
+    int e = errno;
+    fclose(f);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return sqlite3_mprintf("%s: cannot read: %s", zPath, strerror(e));
+  }
+  fclose(f);
+  if( sqlite3_str_errcode(pStr) ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return sqlite3_mprintf("%s: too large or out of memory", zPath);
+  }
+  nLen = sqlite3_str_length(pStr);
+  z = sqlite3_str_finish(pStr);
+  if( z==0 ) z = sqlite3_mprintf("");
+  if( z==0 ) return sqlite3_mprintf("out of memory");
+  if( (int)strlen(z)!=nLen ){
+    char *zErr = sqlite3_mprintf("%s: holds a NUL byte (line %d): "
+                                 "not a text file", zPath,
+                                 cliLineOf(z, strlen(z)));
+    sqlite3_free(z);
+    return zErr;
+  }
+  if( !cliIsUtf8((const unsigned char*)z, (size_t)nLen, &iBad) ){
+    char *zErr = sqlite3_mprintf("%s: not valid UTF-8 (byte %lld, line %d)",
+                                 zPath, (long long)iBad+1, cliLineOf(z, iBad));
+    sqlite3_free(z);
+    return zErr;
+  }
+  *pz = z;
+  return 0;
+}
+
+/*
+** If the line z[0..n-1] is a dbmate section marker "-- migrate:WORD"
+** (spaces after "--" optional, options after WORD ignored), returns 1 for
+** up, 2 for down; else 0.
+*/
+static int cliMarker(const char *z, size_t n){
+  size_t i = 2;
+  static const char *azWord[] = { "migrate:up", "migrate:down" };
+  int k;
+  if( n<2 || z[0]!='-' || z[1]!='-' ) return 0;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  for(k=0; k<2; k++){
+    size_t m = strlen(azWord[k]);
+    if( n-i>=m && memcmp(&z[i], azWord[k], m)==0
+     && (i+m==n || z[i+m]==' ' || z[i+m]=='\t' || z[i+m]=='\r') ){
+      return k+1;
+    }
+  }
+  return 0;
+}
+
+/* Offset of the first byte of z[0..n-1] that is not space or comment. */
+static size_t cliSkipSpace(const char *z, size_t n){
+  size_t i = 0;
+  for(;;){
+    while( i<n && (z[i]==' ' || z[i]=='\t' || z[i]=='\n' || z[i]=='\r'
+                   || z[i]=='\f' || z[i]=='\v') ) i++;
+    if( i+1<n && z[i]=='-' && z[i+1]=='-' ){
+      while( i<n && z[i]!='\n' ) i++;
+    }else if( i+1<n && z[i]=='/' && z[i+1]=='*' ){
+      i += 2;
+      while( i+1<n && !(z[i]=='*' && z[i+1]=='/') ) i++;
+      i = i+1<n ? i+2 : n;
+    }else{
+      return i;
+    }
+  }
+}
+
+/*
+** Splits the dbmate-style file text z into its up and down sections.
+** Returns 0 (setting *pzUp and *pzDown, the latter NULL when there is no
+** down marker) or an error message naming zPath.
+*/
+static char *cliSplitDbmate(const char *zPath, const char *z,
+                            char **pzUp, char **pzDown){
+  size_t n = strlen(z);
+  size_t i = 0;
+  size_t iUpLine = 0, iUpBody = 0, iDownLine = 0, iDownBody = 0;
+  int nUp = 0, nDown = 0;
+  int lineUp = 0, lineDown = 0, line = 1;
+  *pzUp = *pzDown = 0;
+  while( i<n ){
+    size_t e = i;
+    int m;
+    while( e<n && z[e]!='\n' ) e++;
+    m = cliMarker(&z[i], e-i);
+    if( m==1 ){
+      if( nUp++ ){
+        return sqlite3_mprintf("%s: a second '-- migrate:up' marker (lines "
+                               "%d and %d)", zPath, lineUp, line);
+      }
+      if( nDown ){
+        return sqlite3_mprintf("%s: '-- migrate:down' (line %d) comes before "
+                               "'-- migrate:up' (line %d)", zPath, lineDown,
+                               line);
+      }
+      iUpLine = i; iUpBody = e<n ? e+1 : n; lineUp = line;
+    }else if( m==2 ){
+      if( nDown++ ){
+        return sqlite3_mprintf("%s: a second '-- migrate:down' marker (lines "
+                               "%d and %d)", zPath, lineDown, line);
+      }
+      iDownLine = i; iDownBody = e<n ? e+1 : n; lineDown = line;
+    }
+    i = e<n ? e+1 : n;
+    line++;
+  }
+  if( nUp==0 ){
+    return sqlite3_mprintf("%s: no '-- migrate:up' marker (a NAME.sql file "
+                           "needs '-- migrate:up' and optionally "
+                           "'-- migrate:down' sections; or name it "
+                           "NAME.up.sql)", zPath);
+  }
+  i = cliSkipSpace(z, iUpLine);
+  if( i<iUpLine ){
+    return sqlite3_mprintf("%s: text before '-- migrate:up' (line %d): only "
+                           "comments may come before it", zPath,
+                           cliLineOf(z, i));
+  }
+  *pzUp = sqlite3_mprintf("%.*s", (int)((nDown ? iDownLine : n) - iUpBody),
+                          &z[iUpBody]);
+  if( nDown ){
+    *pzDown = sqlite3_mprintf("%s", &z[iDownBody]);
+  }
+  if( *pzUp==0 || (nDown && *pzDown==0) ){
+    sqlite3_free(*pzUp);
+    sqlite3_free(*pzDown);
+    *pzUp = *pzDown = 0;
+    return sqlite3_mprintf("out of memory");
+  }
+  return 0;
+}
+
+/* One .sql file found in DIR. */
+typedef struct CliEntry CliEntry;
+struct CliEntry {
+  char *zFile;      /* file name within DIR */
+  char *zName;      /* migration name */
+  int eKind;        /* 0 NAME.sql, 1 NAME.up.sql, 2 NAME.down.sql */
+};
+
+static int cliEntryCmp(const void *a, const void *b){
+  const CliEntry *x = (const CliEntry*)a, *y = (const CliEntry*)b;
+  int c = strcmp(x->zName, y->zName);
+  return c ? c : x->eKind - y->eKind;
+}
+
+static int cliScriptCmp(const void *a, const void *b){
+  const CliScript *x = (const CliScript*)a, *y = (const CliScript*)b;
+  int c = migrateNaturalCmp(0, (int)strlen(x->zName), x->zName,
+                            (int)strlen(y->zName), y->zName);
+  return c ? c : strcmp(x->zName, y->zName);
+}
+
+static int cliEndsWith(const char *z, const char *zSuffix){
+  size_t n = strlen(z), m = strlen(zSuffix);
+  return n>=m && strcmp(&z[n-m], zSuffix)==0;
+}
+
+static void cliFreeScripts(Cli *p){
+  int i;
+  for(i=0; i<p->nScript; i++){
+    sqlite3_free(p->aScript[i].zName);
+    sqlite3_free(p->aScript[i].zUp);
+    sqlite3_free(p->aScript[i].zDown);
+    sqlite3_free(p->aScript[i].zFile);
+  }
+  sqlite3_free(p->aScript);
+  p->aScript = 0;
+  p->nScript = 0;
+}
+
+/*
+** Reads every migration of p->zDir into p->aScript (migration order).
+** Files not ending in ".sql" and names starting with '.' are ignored.
+** Returns CLI_OK, or prints an error naming the file and returns CLI_ERROR.
+*/
+static int cliReadDir(Cli *p){
+  DIR *pDir = opendir(p->zDir);
+  struct dirent *pEnt;
+  CliEntry *aEnt = 0;
+  int nEnt = 0, nAlloc = 0;
+  char *zErr = 0;
+  int i, rc = CLI_OK;
+
+  if( pDir==0 ){
+    return cliError(p, "cannot read the migrations folder %s: %s",
+                    p->zDir, strerror(errno));
+  }
+  while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
+    const char *zF = pEnt->d_name;
+    CliEntry *pE;
+    char *zPath;
+    struct stat st;
+    size_t n;
+    if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
+    zPath = sqlite3_mprintf("%s/%s", p->zDir, zF);
+    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( stat(zPath, &st)!=0 ){
+      zErr = sqlite3_mprintf("%s: cannot read: %s", zPath, strerror(errno));
+    }else if( !S_ISREG(st.st_mode) ){
+      zErr = sqlite3_mprintf("%s: not a regular file", zPath);
+    }
+    sqlite3_free(zPath);
+    if( zErr ) break;
+    if( nEnt>=nAlloc ){
+      CliEntry *aNew;
+      nAlloc = nAlloc ? nAlloc*2 : 64;
+      aNew = sqlite3_realloc64(aEnt, sizeof(CliEntry)*(sqlite3_uint64)nAlloc);
+      if( aNew==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      aEnt = aNew;
+    }
+    pE = &aEnt[nEnt];
+    n = strlen(zF);
+    if( cliEndsWith(zF, ".up.sql") ){
+      pE->eKind = 1; n -= 7;
+    }else if( cliEndsWith(zF, ".down.sql") ){
+      pE->eKind = 2; n -= 9;
+    }else{
+      pE->eKind = 0; n -= 4;
+    }
+    pE->zFile = sqlite3_mprintf("%s", zF);
+    pE->zName = sqlite3_mprintf("%.*s", (int)n, zF);
+    if( pE->zFile==0 || pE->zName==0 ){
+      sqlite3_free(pE->zFile);
+      sqlite3_free(pE->zName);
+      zErr = sqlite3_mprintf("out of memory");
+      break;
+    }
+    nEnt++;
+    if( n==0 ){
+      zErr = sqlite3_mprintf("%s/%s: the migration name (the file name "
+                             "without .sql) is empty", p->zDir, zF);
+    }else{
+      size_t iBad;
+      if( !cliIsUtf8((const unsigned char*)zF, strlen(zF), &iBad) ){
+        zErr = sqlite3_mprintf("%s/%s: the file name is not valid UTF-8",
+                               p->zDir, zF);
+      }
+    }
+  }
+  closedir(pDir);
+
+  if( zErr==0 && nEnt>0 ){
+    qsort(aEnt, nEnt, sizeof(CliEntry), cliEntryCmp);
+    p->aScript = sqlite3_malloc64(sizeof(CliScript)*(sqlite3_uint64)nEnt);
+    if( p->aScript==0 ) zErr = sqlite3_mprintf("out of memory");
+  }
+  for(i=0; zErr==0 && i<nEnt; i++){
+    CliEntry *pE = &aEnt[i];
+    CliEntry *pNext = i+1<nEnt ? &aEnt[i+1] : 0;
+    CliScript *pS;
+    char *zText = 0, *zPath;
+    if( pNext && strcmp(pNext->zName, pE->zName)==0
+     && !(pE->eKind==1 && pNext->eKind==2) ){
+      zErr = sqlite3_mprintf("migration %s is defined twice: %s/%s and %s/%s",
+                             pE->zName, p->zDir, pE->zFile, p->zDir,
+                             pNext->zFile);
+      break;
+    }
+    if( pE->eKind==2 ){
+      zErr = sqlite3_mprintf("%s/%s: no matching %s.up.sql", p->zDir,
+                             pE->zFile, pE->zName);
+      break;
+    }
+    pS = &p->aScript[p->nScript];
+    memset(pS, 0, sizeof(*pS));
+    zPath = sqlite3_mprintf("%s/%s", p->zDir, pE->zFile);
+    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    pS->zFile = zPath;
+    pS->zName = sqlite3_mprintf("%s", pE->zName);
+    p->nScript++;
+    if( pS->zName==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    zErr = cliReadFile(zPath, &zText);
+    if( zErr ) break;
+    if( pE->eKind==0 ){
+      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown);
+      sqlite3_free(zText);
+    }else{
+      pS->zUp = zText;
+      if( pNext && pNext->eKind==2 && strcmp(pNext->zName, pE->zName)==0 ){
+        char *zDownPath = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
+        if( zDownPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+        zErr = cliReadFile(zDownPath, &pS->zDown);
+        sqlite3_free(zDownPath);
+        i++;
+      }
+    }
+  }
+  for(i=0; i<nEnt; i++){
+    sqlite3_free(aEnt[i].zFile);
+    sqlite3_free(aEnt[i].zName);
+  }
+  sqlite3_free(aEnt);
+  if( zErr ){
+    rc = cliError(p, "%s", zErr);
+    sqlite3_free(zErr);
+    cliFreeScripts(p);
+    return rc;
+  }
+  if( p->nScript>1 ){
+    qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
+  }
+  for(i=0; i<p->nScript; i++){
+    int n = (int)strlen(p->aScript[i].zName);
+    if( n>p->nWidth ) p->nWidth = n;
+  }
+  return CLI_OK;
+}
+
+/* ------------------------------------------------------------ database */
+
+/* Runs SQL with no result rows; on error prints it and returns CLI_ERROR. */
+static int cliExec(Cli *p, const char *zSql){
+  char *zErr = 0;
+  if( sqlite3_exec(p->db, zSql, 0, 0, &zErr)!=SQLITE_OK ){
+    int rc = cliError(p, "%s", zErr ? zErr : sqlite3_errmsg(p->db));
+    sqlite3_free(zErr);
+    return rc;
+  }
+  return CLI_OK;
+}
+
+/* Prepares zSql; on error prints it and returns 0. */
+static sqlite3_stmt *cliPrepare(Cli *p, const char *zSql){
+  sqlite3_stmt *pStmt = 0;
+  if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    cliError(p, "%s", sqlite3_errmsg(p->db));
+    return 0;
+  }
+  return pStmt;
+}
+
+/*
+** Picks the names under which the extension's tables are addressed: their
+** own names, or temp aliases when the database has its own table or view
+** called `migrations` / `migration_status` (Laravel keeps one).
+*/
+static int cliTableNames(Cli *p){
+  sqlite3_stmt *pStmt;
+  int rc = CLI_OK;
+  p->zDefs = "migrations";
+  p->zStatus = "migration_status";
+  pStmt = cliPrepare(p, "SELECT name FROM main.sqlite_schema "
+                        "WHERE name IN ('migrations','migration_status')");
+  if( pStmt==0 ) return CLI_ERROR;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( z && strcmp(z, "migrations")==0 ) p->zDefs = "cli_migrations";
+    if( z && strcmp(z, "migration_status")==0 ){
+      p->zStatus = "cli_migration_status";
+    }
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+    return cliError(p, "cannot read the database %s: %s", p->zDb,
+                    sqlite3_errmsg(p->db));
+  }
+  if( strcmp(p->zDefs, "migrations")!=0 ){
+    rc = cliExec(p, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.cli_migrations "
+                    "USING migrations");
+  }
+  if( rc==CLI_OK && strcmp(p->zStatus, "migration_status")!=0 ){
+    rc = cliExec(p, "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                    "temp.cli_migration_status USING migration_status");
+  }
+  return rc;
+}
+
+/* Opens zFile (":memory:" too) with libmigrate registered, as *pDb. */
+static int cliOpenDb(Cli *p, const char *zFile, int flags, sqlite3 **pDb){
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int rc = sqlite3_open_v2(zFile, &db, flags, 0);
+  if( rc!=SQLITE_OK ){
+    rc = cliError(p, "cannot open the database %s: %s", zFile,
+                  db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return rc;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  if( sqlite3_migrate_init(db, &zErr, 0)!=SQLITE_OK ){
+    rc = cliError(p, "cannot register libmigrate: %s",
+                  zErr ? zErr : sqlite3_errmsg(db));
+    sqlite3_free(zErr);
+    sqlite3_close(db);
+    return rc;
+  }
+  *pDb = db;
+  return CLI_OK;
+}
+
+/*
+** Opens the database of the command.  bCreate: create the file if absent;
+** else an absent file reads as an empty (in-memory) database, so that
+** looking never creates a file.
+*/
+static int cliOpen(Cli *p, int bCreate){
+  struct stat st;
+  const char *zFile = p->zDb;
+  int flags = SQLITE_OPEN_READWRITE;
+  int rc;
+  if( bCreate ){
+    flags |= SQLITE_OPEN_CREATE;
+  }else if( stat(p->zDb, &st)!=0 && errno==ENOENT ){
+    zFile = ":memory:";
+  }
+  rc = cliOpenDb(p, zFile, flags, &p->db);
+  if( rc==CLI_OK ) rc = cliTableNames(p);
+  return rc;
+}
+
+/*
+** Replaces p->db by an in-memory copy of it (for a look at a read-only
+** database that needs a sync first: the copy is thrown away).
+*/
+static int cliMemCopy(Cli *p){
+  sqlite3 *pMem = 0;
+  sqlite3_backup *pBk;
+  int rc = cliOpenDb(p, ":memory:", SQLITE_OPEN_READWRITE, &pMem);
+  if( rc!=CLI_OK ) return rc;
+  pBk = sqlite3_backup_init(pMem, "main", p->db, "main");
+  if( pBk ){
+    sqlite3_backup_step(pBk, -1);
+    sqlite3_backup_finish(pBk);
+  }
+  if( sqlite3_errcode(pMem)!=SQLITE_OK ){
+    rc = cliError(p, "cannot copy the database %s: %s", p->zDb,
+                  sqlite3_errmsg(pMem));
+    sqlite3_close(pMem);
+    return rc;
+  }
+  sqlite3_close(p->db);
+  p->db = pMem;
+  return cliTableNames(p);
+}
+
+static void cliSyncFree(CliSync *s){
+  int i;
+  sqlite3_free(s->aDefine);
+  for(i=0; i<s->nRemove; i++) sqlite3_free(s->azRemove[i]);
+  sqlite3_free(s->azRemove);
+  sqlite3_free(s->zAdded);
+  sqlite3_free(s->zReplaced);
+  sqlite3_free(s->zRemoved);
+  memset(s, 0, sizeof(*s));
+}
+
+/* Index of zName in p->aScript (binary search), or -1. */
+static int cliFindScript(Cli *p, const char *zName){
+  int lo = 0, hi = p->nScript-1;
+  CliScript key;
+  key.zName = (char*)zName;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    int c = cliScriptCmp(&key, &p->aScript[mid]);
+    if( c==0 ) return mid;
+    if( c<0 ) hi = mid-1; else lo = mid+1;
+  }
+  return -1;
+}
+
+/* 1 when the database text/NULL value equals z (NULL equals NULL). */
+static int cliSameText(sqlite3_stmt *pStmt, int iCol, const char *z){
+  const char *zDb = (const char*)sqlite3_column_text(pStmt, iCol);
+  if( sqlite3_column_type(pStmt, iCol)==SQLITE_NULL ) return z==0;
+  if( z==0 || zDb==0 ) return 0;
+  return sqlite3_column_bytes(pStmt, iCol)==(int)strlen(z)
+      && memcmp(zDb, z, strlen(z))==0;
+}
+
+/*
+** Works out what syncing DIR into the `migrations` table would do (reads
+** only).  Returns CLI_OK or CLI_ERROR (printed).
+*/
+static int cliSyncPlan(Cli *p, CliSync *s){
+  sqlite3_stmt *pStmt;
+  char *zSql;
+  unsigned char *aSeen = 0;
+  char **azOther = 0;       /* defined names with no file */
+  int nOther = 0;
+  int i, rc = CLI_OK;
+  sqlite3_str *pAdd = sqlite3_str_new(0);
+  sqlite3_str *pRep = sqlite3_str_new(0);
+  sqlite3_str *pRem = sqlite3_str_new(0);
+
+  memset(s, 0, sizeof(*s));
+  if( p->nScript ){
+    aSeen = sqlite3_malloc(p->nScript);
+    s->aDefine = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)p->nScript);
+    if( aSeen==0 || s->aDefine==0 ){ rc = cliError(p, "out of memory"); }
+    else memset(aSeen, 0, p->nScript);
+  }
+  zSql = sqlite3_mprintf("SELECT name, up, down FROM \"%w\"", p->zDefs);
+  pStmt = rc==CLI_OK && zSql ? cliPrepare(p, zSql) : 0;
+  sqlite3_free(zSql);
+  if( pStmt==0 ) rc = CLI_ERROR;
+  sqlite3_str_appendchar(pRep, 1, '[');
+  while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    int k = zName ? cliFindScript(p, zName) : -1;
+    if( k>=0 ){
+      aSeen[k] = 1;
+      if( cliSameText(pStmt, 1, p->aScript[k].zUp)
+       && cliSameText(pStmt, 2, p->aScript[k].zDown) ){
+        s->nSame++;
+      }else{
+        if( s->nDefine>s->nAdded ) sqlite3_str_appendchar(pRep, 1, ',');
+        cliJsonString(pRep, zName);
+        s->aDefine[s->nDefine++] = k;
+      }
+    }else if( zName ){
+      char **azNew = sqlite3_realloc64(azOther,
+                                       sizeof(char*)*(sqlite3_uint64)(nOther+1));
+      if( azNew==0 ){ rc = cliError(p, "out of memory"); break; }
+      azOther = azNew;
+      azOther[nOther] = sqlite3_mprintf("%s", zName);
+      if( azOther[nOther++]==0 ){ rc = cliError(p, "out of memory"); }
+    }
+  }
+  if( pStmt && sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
+    rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  sqlite3_str_appendchar(pRep, 1, ']');
+
+  /* files not defined yet */
+  sqlite3_str_appendchar(pAdd, 1, '[');
+  for(i=0; rc==CLI_OK && i<p->nScript; i++){
+    if( aSeen[i] ) continue;
+    if( s->nAdded ) sqlite3_str_appendchar(pAdd, 1, ',');
+    cliJsonString(pAdd, p->aScript[i].zName);
+    s->aDefine[s->nDefine++] = i;
+    s->nAdded++;
+  }
+  sqlite3_str_appendchar(pAdd, 1, ']');
+
+  /* defined names with no file: removed when pending */
+  sqlite3_str_appendchar(pRem, 1, '[');
+  if( rc==CLI_OK && nOther>0 ){
+    zSql = sqlite3_mprintf("SELECT name FROM \"%w\" WHERE state='pending'",
+                           p->zStatus);
+    pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) rc = CLI_ERROR;
+    while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+      int j;
+      for(j=0; zName && j<nOther; j++){
+        if( azOther[j] && strcmp(azOther[j], zName)==0 ) break;
+      }
+      if( zName==0 || j>=nOther ) continue;
+      s->azRemove = sqlite3_realloc64(s->azRemove,
+                                  sizeof(char*)*(sqlite3_uint64)(s->nRemove+1));
+      if( s->azRemove==0 ){ s->nRemove = 0; rc = cliError(p, "out of memory"); break; }
+      s->azRemove[s->nRemove++] = azOther[j];
+      azOther[j] = 0;
+      if( s->nRemove>1 ) sqlite3_str_appendchar(pRem, 1, ',');
+      cliJsonString(pRem, zName);
+    }
+    if( pStmt && sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
+      rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+    }
+  }
+  sqlite3_str_appendchar(pRem, 1, ']');
+  s->zAdded = sqlite3_str_finish(pAdd);
+  s->zReplaced = sqlite3_str_finish(pRep);
+  s->zRemoved = sqlite3_str_finish(pRem);
+  if( rc==CLI_OK && (s->zAdded==0 || s->zReplaced==0 || s->zRemoved==0) ){
+    rc = cliError(p, "out of memory");
+  }
+  for(i=0; i<nOther; i++) sqlite3_free(azOther[i]);
+  sqlite3_free(azOther);
+  sqlite3_free(aSeen);
+  if( rc!=CLI_OK ) cliSyncFree(s);
+  return rc;
+}
+
+/* Makes the `migrations` table match DIR, as planned by cliSyncPlan. */
+static int cliSyncApply(Cli *p, CliSync *s){
+  migrate_script *a = 0;
+  char *zErr = 0;
+  int i, rc = CLI_OK;
+  if( s->nDefine>0 ){
+    a = sqlite3_malloc64(sizeof(migrate_script)*(sqlite3_uint64)s->nDefine);
+    if( a==0 ) return cliError(p, "out of memory");
+    for(i=0; i<s->nDefine; i++){
+      const CliScript *pS = &p->aScript[s->aDefine[i]];
+      a[i].zName = pS->zName;
+      a[i].zUp = pS->zUp;
+      a[i].zDown = pS->zDown;
+    }
+    if( migrate_define(p->db, a, s->nDefine, &zErr)!=SQLITE_OK ){
+      rc = cliError(p, "%s", zErr ? zErr : sqlite3_errmsg(p->db));
+    }
+    sqlite3_free(zErr);
+    sqlite3_free(a);
+  }
+  if( rc==CLI_OK && s->nRemove>0 ){
+    char *zSql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE name=?1", p->zDefs);
+    sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) return CLI_ERROR;
+    for(i=0; rc==CLI_OK && i<s->nRemove; i++){
+      sqlite3_bind_text(pStmt, 1, s->azRemove[i], -1, SQLITE_STATIC);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "removing %s: %s", s->azRemove[i],
+                      sqlite3_errmsg(p->db));
+      }
+    }
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/* migrate_run's progress callback: prints (or records) one migration. */
+static void cliProgress(void *pArg, const char *zName, const char *zDir,
+                        sqlite3_int64 iMs){
+  Cli *p = (Cli*)pArg;
+  int bDown = strcmp(zDir, "down")==0;
+  if( bDown ) p->nDownDone++; else p->nUp++;
+  if( p->bJson ){
+    sqlite3_str *pStr = bDown ? p->pDownJson : p->pUpJson;
+    if( sqlite3_str_length(pStr)>1 ) sqlite3_str_appendchar(pStr, 1, ',');
+    sqlite3_str_appendall(pStr, "{\"name\":");
+    cliJsonString(pStr, zName);
+    sqlite3_str_appendf(pStr, ",\"ms\":%lld}", iMs);
+  }else{
+    printf("  %-5s %-*s  (%lld ms)\n", zDir, p->nWidth, zName, iMs);
+    fflush(stdout);
+  }
+}
+
+/* The largest batch in the ledger (0 if none). */
+static sqlite3_int64 cliMaxBatch(Cli *p){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 n = 0;
+  if( sqlite3_prepare_v2(p->db, "SELECT max(batch) FROM main.migrations_ledger",
+                         -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    n = sqlite3_column_int64(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return n;
+}
+
+/* Map of command names to migrate_run() calls. */
+static const char *cliCallOf(const char *zCmd){
+  static const char *az[] = {
+    "up", "migrate",  "down", "rollback",  "rollback-to", "rollback_to",
+    "reset", "migrate_reset",  "refresh", "migrate_refresh",
+    "dry-run", "migrate_dry_run",  "repair", "migrate_repair",
+  };
+  int i;
+  for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i+=2){
+    if( strcmp(az[i], zCmd)==0 ) return az[i+1];
+  }
+  return 0;   /* load */
+}
+
+/* Prints the status rows (text table or JSON array); sets *pnWork. */
+static int cliPrintStatus(Cli *p, int *pnWork){
+  char *zSql = sqlite3_mprintf("SELECT name, state, batch, applied_at, "
+                               "duration_ms FROM \"%w\"", p->zStatus);
+  sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  char **az = 0;            /* 4 cells per row */
+  int nRow = 0, nAlloc = 0;
+  int aW[4] = { 4, 5, 5, 10 };
+  int anState[4] = { 0, 0, 0, 0 };
+  static const char *azState[4] = { "applied", "pending", "changed", "missing" };
+  int i, k, rc = CLI_OK;
+  sqlite3_free(zSql);
+  if( pStmt==0 ){ sqlite3_free(sqlite3_str_finish(pOut)); return CLI_ERROR; }
+  sqlite3_str_appendchar(pOut, 1, '[');
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zState = (const char*)sqlite3_column_text(pStmt, 1);
+    for(k=0; k<4; k++){
+      if( zState && strcmp(zState, azState[k])==0 ) anState[k]++;
+    }
+    if( p->bJson ){
+      if( nRow ) sqlite3_str_appendchar(pOut, 1, ',');
+      sqlite3_str_appendall(pOut, "{\"name\":");
+      cliJsonString(pOut, (const char*)sqlite3_column_text(pStmt, 0));
+      sqlite3_str_appendall(pOut, ",\"state\":");
+      cliJsonString(pOut, zState);
+      if( sqlite3_column_type(pStmt, 2)==SQLITE_INTEGER ){
+        sqlite3_str_appendf(pOut, ",\"batch\":%lld",
+                            sqlite3_column_int64(pStmt, 2));
+      }else{
+        sqlite3_str_appendall(pOut, ",\"batch\":null");
+      }
+      sqlite3_str_appendall(pOut, ",\"applied_at\":");
+      cliJsonString(pOut, (const char*)sqlite3_column_text(pStmt, 3));
+      if( sqlite3_column_type(pStmt, 4)==SQLITE_INTEGER ){
+        sqlite3_str_appendf(pOut, ",\"duration_ms\":%lld}",
+                            sqlite3_column_int64(pStmt, 4));
+      }else{
+        sqlite3_str_appendall(pOut, ",\"duration_ms\":null}");
+      }
+      nRow++;
+      continue;
+    }
+    if( nRow>=nAlloc ){
+      char **azNew;
+      nAlloc = nAlloc ? nAlloc*2 : 64;
+      azNew = sqlite3_realloc64(az, sizeof(char*)*4*(sqlite3_uint64)nAlloc);
+      if( azNew==0 ){ rc = cliError(p, "out of memory"); break; }
+      az = azNew;
+    }
+    for(k=0; k<4; k++){
+      const char *z = (const char*)sqlite3_column_text(pStmt, k);
+      int n;
+      az[nRow*4+k] = sqlite3_mprintf("%s", z ? z : "");
+      n = az[nRow*4+k] ? (int)strlen(az[nRow*4+k]) : 0;
+      if( n>aW[k] ) aW[k] = n;
+    }
+    nRow++;
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
+    rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if( rc==CLI_OK ){
+    if( p->bJson ){
+      rc = cliJsonPrint(p, pOut);
+      pOut = 0;
+    }else{
+      sqlite3_str *pLine = sqlite3_str_new(0);
+      char *z;
+      int nTotal = anState[0]+anState[1]+anState[2]+anState[3];
+      printf("%-*s  %-*s  %-*s  %s\n", aW[0], "name", aW[1], "state",
+             aW[2], "batch", "applied at");
+      for(i=0; i<nRow; i++){
+        char *zLine = sqlite3_mprintf("%-*s  %-*s  %-*s  %s", aW[0],
+            az[i*4] ? az[i*4] : "", aW[1], az[i*4+1] ? az[i*4+1] : "",
+            aW[2], az[i*4+2] ? az[i*4+2] : "", az[i*4+3] ? az[i*4+3] : "");
+        if( zLine ){
+          int n = (int)strlen(zLine);
+          while( n>0 && zLine[n-1]==' ' ) n--;
+          printf("%.*s\n", n, zLine);
+        }
+        sqlite3_free(zLine);
+      }
+      sqlite3_str_appendf(pLine, "%d migration%s", nTotal, cliPlural(nTotal));
+      for(k=0; k<4; k++){
+        if( anState[k] || (k==0 && nTotal==0) ){
+          sqlite3_str_appendf(pLine, "%s %d %s", k && sqlite3_str_length(pLine)
+              && strchr(sqlite3_str_value(pLine), ':') ? "," : ":",
+              anState[k], azState[k]);
+        }
+      }
+      z = sqlite3_str_finish(pLine);
+      printf("%s\n", z ? z : "");
+      sqlite3_free(z);
+    }
+  }
+  sqlite3_free(sqlite3_str_finish(pOut));
+  for(i=0; i<nRow*4; i++) sqlite3_free(az[i]);
+  sqlite3_free(az);
+  *pnWork = anState[1] + anState[2] + anState[3];
+  return rc;
+}
+
+/* Checks the N of `down N` (a non-negative decimal integer). */
+static int cliIsCount(const char *z){
+  int i;
+  for(i=0; z[i]>='0' && z[i]<='9'; i++){}
+  return i>0 && i<=18 && z[i]==0;
+}
+
+/*
+** up, down, rollback-to, status, dry-run, reset, refresh, repair, load:
+** sync DIR then (except for load and status) one migrate_run() call.
+*/
+static int cliRunCommand(Cli *p, const CliCmd *pCmd){
+  const char *zCall = cliCallOf(p->zCmd);
+  const char *zArg = p->nArg ? p->azArg[0] : 0;
+  int bStatus = strcmp(p->zCmd, "status")==0;
+  int bLook = bStatus || strcmp(p->zCmd, "dry-run")==0;  /* never keeps */
+  int bTxn = 0;
+  CliSync s;
+  sqlite3_int64 t0 = cliNowMs();
+  sqlite3_int64 nDone = 0;
+  char *zErr = 0;
+  int rc, nWork = 0;
+
+  memset(&s, 0, sizeof(s));
+  rc = cliReadDir(p);
+  if( rc==CLI_OK ) rc = cliOpen(p, pCmd->eDb==2);
+  if( rc==CLI_OK ) rc = cliSyncPlan(p, &s);
+  if( rc==CLI_OK && (s.nDefine>0 || s.nRemove>0) ){
+    /* something to sync: one transaction for the sync and the call */
+    if( bLook && sqlite3_db_readonly(p->db, "main")==1 ){
+      rc = cliMemCopy(p);
+    }
+    if( rc==CLI_OK ) rc = cliExec(p, "BEGIN IMMEDIATE");
+    if( rc==CLI_OK ){
+      bTxn = 1;
+      cliSyncFree(&s);
+      rc = cliSyncPlan(p, &s);    /* again, under the write lock */
+    }
+    if( rc==CLI_OK ) rc = cliSyncApply(p, &s);
+  }
+  if( rc==CLI_OK && zCall ){
+    p->pUpJson = sqlite3_str_new(0);
+    p->pDownJson = sqlite3_str_new(0);
+    sqlite3_str_appendchar(p->pUpJson, 1, '[');
+    sqlite3_str_appendchar(p->pDownJson, 1, '[');
+    if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
+        !=SQLITE_OK ){
+      rc = cliError(p, "%s", zErr ? zErr : sqlite3_errmsg(p->db));
+    }
+    sqlite3_free(zErr);
+    sqlite3_str_appendchar(p->pUpJson, 1, ']');
+    sqlite3_str_appendchar(p->pDownJson, 1, ']');
+  }
+  if( rc==CLI_OK && bStatus ) rc = cliPrintStatus(p, &nWork);
+  if( bTxn && !sqlite3_get_autocommit(p->db) ){
+    if( rc==CLI_OK && !bLook ){
+      rc = cliExec(p, "COMMIT");
+    }
+    if( !sqlite3_get_autocommit(p->db) ){
+      sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
+    }
+  }
+
+  if( rc==CLI_OK && !bStatus ){
+    sqlite3_int64 ms = cliNowMs() - t0;
+    sqlite3_int64 iBatch = p->nUp>0 && !bLook ? cliMaxBatch(p) : 0;
+    if( p->bJson ){
+      sqlite3_str *pOut = sqlite3_str_new(0);
+      sqlite3_str_appendf(pOut, "{\"command\":\"%s\"", p->zCmd);
+      if( zCall==0 ){
+        sqlite3_str_appendf(pOut, ",\"added\":%s,\"replaced\":%s,"
+            "\"removed\":%s,\"unchanged\":%d", s.zAdded, s.zReplaced,
+            s.zRemoved, s.nSame);
+      }else if( strcmp(zCall, "migrate_repair")==0 ){
+        sqlite3_str_appendf(pOut, ",\"repaired\":%lld", nDone);
+      }else{
+        const char *zUpKey = bLook ? "would_apply" : "applied";
+        if( strcmp(zCall, "migrate")!=0 && !bLook ){
+          sqlite3_str_appendf(pOut, ",\"reverted\":%s",
+                              sqlite3_str_value(p->pDownJson));
+        }
+        if( strcmp(zCall, "migrate")==0 || strcmp(zCall, "migrate_refresh")==0
+         || bLook ){
+          sqlite3_str_appendf(pOut, ",\"%s\":%s", zUpKey,
+                              sqlite3_str_value(p->pUpJson));
+          if( !bLook ){
+            if( iBatch ) sqlite3_str_appendf(pOut, ",\"batch\":%lld", iBatch);
+            else sqlite3_str_appendall(pOut, ",\"batch\":null");
+          }
+        }
+        sqlite3_str_appendf(pOut, ",\"count\":%lld", nDone);
+      }
+      sqlite3_str_appendf(pOut, ",\"ms\":%lld}", ms);
+      rc = cliJsonPrint(p, pOut);
+    }else if( zCall==0 ){
+      printf("loaded %d migration%s from %s: %d added, %d replaced, "
+             "%d removed, %d unchanged\n", p->nScript, cliPlural(p->nScript),
+             p->zDir, s.nAdded, s.nDefine - s.nAdded, s.nRemove, s.nSame);
+    }else if( strcmp(zCall, "migrate")==0 ){
+      if( nDone ){
+        printf("applied %lld migration%s in batch %lld (%lld ms)\n", nDone,
+               cliPlural(nDone), iBatch, ms);
+      }else{
+        printf("nothing to migrate (%lld ms)\n", ms);
+      }
+    }else if( strcmp(zCall, "migrate_refresh")==0 ){
+      printf("refreshed: reverted %d, applied %lld migration%s in batch %lld "
+             "(%lld ms)\n", p->nDownDone, nDone, cliPlural(nDone), iBatch, ms);
+    }else if( strcmp(zCall, "migrate_dry_run")==0 ){
+      printf("dry run: %lld migration%s would apply; nothing was changed "
+             "(%lld ms)\n", nDone, cliPlural(nDone), ms);
+    }else if( strcmp(zCall, "migrate_repair")==0 ){
+      if( nDone ){
+        printf("repaired %lld ledger row%s (%lld ms)\n", nDone,
+               cliPlural(nDone), ms);
+      }else{
+        printf("nothing to repair (%lld ms)\n", ms);
+      }
+    }else{
+      if( nDone ){
+        printf("reverted %lld migration%s (%lld ms)\n", nDone,
+               cliPlural(nDone), ms);
+      }else{
+        printf("nothing to revert (%lld ms)\n", ms);
+      }
+    }
+  }
+  if( p->pUpJson ) sqlite3_free(sqlite3_str_finish(p->pUpJson));
+  if( p->pDownJson ) sqlite3_free(sqlite3_str_finish(p->pDownJson));
+  p->pUpJson = p->pDownJson = 0;
+  cliSyncFree(&s);
+  if( rc==CLI_OK && bStatus && p->bCheck && nWork>0 ) rc = CLI_WORK;
+  return rc;
+}
+
+/* version: prints migrate_version() (nothing when NULL). */
+static int cliVersion(Cli *p){
+  sqlite3_stmt *pStmt;
+  int rc = cliOpen(p, 0);
+  if( rc!=CLI_OK ) return rc;
+  pStmt = cliPrepare(p, "SELECT migrate_version()");
+  if( pStmt==0 ) return CLI_ERROR;
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( p->bJson ){
+      sqlite3_str *pOut = sqlite3_str_new(0);
+      sqlite3_str_appendall(pOut, "{\"version\":");
+      cliJsonString(pOut, z);
+      sqlite3_str_appendall(pOut, "}");
+      rc = cliJsonPrint(p, pOut);
+    }else if( z ){
+      printf("%s\n", z);
+    }
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+    rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ sql, embed */
+
+/* Writes z with every non-printable byte as '?' (for a comment line). */
+static void cliPrintSafe(sqlite3_str *pStr, const char *z){
+  char cPrev = 0;
+  for(; *z; cPrev = *z, z++){
+    char c = *z;
+    if( (unsigned char)c<0x20 || (unsigned char)c>=0x7f ) c = '?';
+    if( c=='/' && cPrev=='*' ) sqlite3_str_appendchar(pStr, 1, ' ');
+    sqlite3_str_appendchar(pStr, 1, c);
+  }
+}
+
+/* sql: INSERT OR REPLACE statements for DIR. */
+static int cliSql(Cli *p){
+  sqlite3_str *pOut;
+  int i, rc = cliReadDir(p);
+  if( rc!=CLI_OK ) return rc;
+  pOut = sqlite3_str_new(0);
+  if( p->bJson ){
+    sqlite3_str_appendchar(pOut, 1, '[');
+    for(i=0; i<p->nScript; i++){
+      sqlite3_str_appendall(pOut, i ? ",{\"name\":" : "{\"name\":");
+      cliJsonString(pOut, p->aScript[i].zName);
+      sqlite3_str_appendall(pOut, ",\"up\":");
+      cliJsonString(pOut, p->aScript[i].zUp);
+      sqlite3_str_appendall(pOut, ",\"down\":");
+      cliJsonString(pOut, p->aScript[i].zDown);
+      sqlite3_str_appendall(pOut, ",\"file\":");
+      cliJsonString(pOut, p->aScript[i].zFile);
+      sqlite3_str_appendchar(pOut, 1, '}');
+    }
+    sqlite3_str_appendchar(pOut, 1, ']');
+    return cliJsonPrint(p, pOut);
+  }
+  sqlite3_str_appendall(pOut, "-- Generated by `sqlite-migrate sql` from ");
+  cliPrintSafe(pOut, p->zDir);
+  sqlite3_str_appendf(pOut, ": %d migration%s.\n"
+      "-- Needs libmigrate loaded (sqlite3 shell: .load ./libmigrate).\n",
+      p->nScript, cliPlural(p->nScript));
+  for(i=0; i<p->nScript; i++){
+    sqlite3_str_appendf(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
+                        "down) VALUES(%Q, %Q, %Q);\n", p->aScript[i].zName,
+                        p->aScript[i].zUp, p->aScript[i].zDown);
+  }
+  if( sqlite3_str_errcode(pOut) ){
+    sqlite3_free(sqlite3_str_finish(pOut));
+    return cliError(p, "out of memory");
+  }
+  fputs(sqlite3_str_value(pOut) ? sqlite3_str_value(pOut) : "", stdout);
+  sqlite3_free(sqlite3_str_finish(pOut));
+  return CLI_OK;
+}
+
+/*
+** Appends z as one or more adjacent C string literals, each line indented
+** by zIndent, a new literal after every "\n" and every ~70 bytes.  Escapes
+** \\ \" \n \t \r, other control bytes and bytes >= 0x7f as 3-digit octal
+** (so no following digit can join), and the second '?' of "??" (trigraphs).
+*/
+static void cliCString(sqlite3_str *pStr, const char *z, const char *zIndent){
+  const unsigned char *u = (const unsigned char*)z;
+  int nLine = 0;
+  if( z==0 ){
+    sqlite3_str_appendall(pStr, "0");
+    return;
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(; *u; u++){
+    if( nLine>=70 ){
+      sqlite3_str_appendf(pStr, "\"\n%s\"", zIndent);
+      nLine = 0;
+    }
+    switch( *u ){
+      case '\\': sqlite3_str_appendall(pStr, "\\\\"); nLine += 2; break;
+      case '"':  sqlite3_str_appendall(pStr, "\\\""); nLine += 2; break;
+      case '\t': sqlite3_str_appendall(pStr, "\\t"); nLine += 2; break;
+      case '\r': sqlite3_str_appendall(pStr, "\\r"); nLine += 2; break;
+      case '\n':
+        sqlite3_str_appendall(pStr, "\\n");
+        if( u[1] ){
+          sqlite3_str_appendf(pStr, "\"\n%s\"", zIndent);
+          nLine = 0;
+        }
+        break;
+      case '?':
+        if( u>(const unsigned char*)z && u[-1]=='?' && nLine>0 ){
+          sqlite3_str_appendall(pStr, "\\?"); nLine += 2;
+        }else{
+          sqlite3_str_appendchar(pStr, 1, '?'); nLine++;
+        }
+        break;
+      default:
+        if( *u<0x20 || *u>=0x7f ){
+          sqlite3_str_appendf(pStr, "\\%03o", *u); nLine += 4;
+        }else{
+          sqlite3_str_appendchar(pStr, 1, (char)*u); nLine++;
+        }
+    }
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
+}
+
+/* embed: a C file holding DIR's scripts as a migrate_script array. */
+static int cliEmbed(Cli *p){
+  const char *zSym = p->zSymbol ? p->zSymbol : "migrate_scripts";
+  char *zCount;
+  sqlite3_str *pOut;
+  int i, rc = cliReadDir(p);
+  if( rc!=CLI_OK ) return rc;
+  zCount = p->zSymbol ? sqlite3_mprintf("%s_count", zSym)
+                      : sqlite3_mprintf("migrate_script_count");
+  pOut = sqlite3_str_new(0);
+  sqlite3_str_appendall(pOut, "/* Generated by `sqlite-migrate embed` from ");
+  cliPrintSafe(pOut, p->zDir);
+  sqlite3_str_appendall(pOut, ": do not edit. */\n#include \"migrate.h\"\n");
+  if( p->nScript==0 ){
+    sqlite3_str_appendf(pOut, "const migrate_script %s[1] = { { 0, 0, 0 } };"
+                        "   /* no migrations */\n", zSym);
+  }else{
+    sqlite3_str_appendf(pOut, "const migrate_script %s[] = {\n", zSym);
+  }
+  for(i=0; i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    sqlite3_str_appendall(pOut, "  { ");
+    cliCString(pOut, pS->zName, "    ");
+    sqlite3_str_appendall(pOut, ",\n    ");
+    cliCString(pOut, pS->zUp, "    ");
+    sqlite3_str_appendall(pOut, ",\n    ");
+    cliCString(pOut, pS->zDown, "    ");
+    sqlite3_str_appendall(pOut, pS->zDown ? " },\n"
+                                          : " },   /* irreversible: NULL down */\n");
+  }
+  if( p->nScript ) sqlite3_str_appendall(pOut, "};\n");
+  sqlite3_str_appendf(pOut, "const int %s = %d;\n", zCount, p->nScript);
+  sqlite3_free(zCount);
+  if( sqlite3_str_errcode(pOut) ){
+    sqlite3_free(sqlite3_str_finish(pOut));
+    return cliError(p, "out of memory");
+  }
+  if( p->bJson ){
+    sqlite3_str *pJ = sqlite3_str_new(0);
+    sqlite3_str_appendall(pJ, "{\"symbol\":");
+    cliJsonString(pJ, zSym);
+    sqlite3_str_appendf(pJ, ",\"count\":%d,\"source\":", p->nScript);
+    cliJsonString(pJ, sqlite3_str_value(pOut));
+    sqlite3_str_appendchar(pJ, 1, '}');
+    rc = cliJsonPrint(p, pJ);
+  }else{
+    fputs(sqlite3_str_value(pOut), stdout);
+  }
+  sqlite3_free(sqlite3_str_finish(pOut));
+  return rc;
+}
+
+/* ------------------------------------------------------------ new, diff */
+
+/* 1 when zName may be part of a file name: letters, digits, '_', '-'. */
+static int cliIsFileWord(const char *zName){
+  int i;
+  for(i=0; zName[i]; i++){
+    char c = zName[i];
+    if( !((c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+          || c=='_' || c=='-') ) return 0;
+  }
+  return i>0 && i<=200;
+}
+
+/*
+** Creates DIR (if missing) and DIR/<UTC yyyymmddHHMMSS>_NAME.sql holding
+** zText; never overwrites.  *pzPath receives the path.
+*/
+static int cliWriteNew(Cli *p, const char *zName, const char *zText,
+                       char **pzPath){
+  time_t now = time(0);
+  struct tm tm;
+  char zStamp[32];
+  char *zPath;
+  int fd;
+  size_t n = strlen(zText);
+  *pzPath = 0;
+  gmtime_r(&now, &tm);
+  strftime(zStamp, sizeof(zStamp), "%Y%m%d%H%M%S", &tm);
+  if( mkdir(p->zDir, 0777)!=0 && errno!=EEXIST ){
+    return cliError(p, "cannot create the folder %s: %s", p->zDir,
+                    strerror(errno));
+  }
+  zPath = sqlite3_mprintf("%s/%s_%s.sql", p->zDir, zStamp, zName);
+  if( zPath==0 ) return cliError(p, "out of memory");
+  fd = open(zPath, O_WRONLY|O_CREAT|O_EXCL, 0666);
+  if( fd<0 ){
+    int rc = cliError(p, "cannot create %s: %s", zPath, strerror(errno));
+    sqlite3_free(zPath);
+    return rc;
+  }
+  if( write(fd, zText, n)!=(ssize_t)n || close(fd)!=0 ){
+    int rc = cliError(p, "cannot write %s: %s", zPath, strerror(errno));
+    unlink(zPath);
+    sqlite3_free(zPath);
+    return rc;
+  }
+  *pzPath = zPath;
+  return CLI_OK;
+}
+
+/* Prints the path of a new file (or {"path":...}). */
+static int cliPrintPath(Cli *p, const char *zPath){
+  if( p->bJson ){
+    sqlite3_str *pOut = sqlite3_str_new(0);
+    sqlite3_str_appendall(pOut, "{\"path\":");
+    cliJsonString(pOut, zPath);
+    sqlite3_str_appendchar(pOut, 1, '}');
+    return cliJsonPrint(p, pOut);
+  }
+  printf("%s\n", zPath);
+  return CLI_OK;
+}
+
+static int cliNew(Cli *p){
+  char *zPath = 0;
+  int rc;
+  if( !cliIsFileWord(p->azArg[0]) ){
+    return cliUsageError(p, "new: NAME may hold only letters, digits, '_' and "
+                         "'-' (got '%s')", p->azArg[0]);
+  }
+  rc = cliWriteNew(p, p->azArg[0], "-- migrate:up\n\n\n-- migrate:down\n\n",
+                   &zPath);
+  if( rc==CLI_OK ) rc = cliPrintPath(p, zPath);
+  sqlite3_free(zPath);
+  return rc;
+}
+
+/*
+** Computes migration_diff(schema of zFile [, 'down']) into *pzOut
+** (sqlite3_malloc'ed, NULL when the function returns NULL).
+*/
+static int cliDiffText(Cli *p, const char *zFile, int bDown, char **pzOut){
+  char *zSchema = 0;
+  char *zErr = cliReadFile(zFile, &zSchema);
+  sqlite3_stmt *pStmt = 0;
+  int rc = CLI_OK;
+  *pzOut = 0;
+  if( zErr ){
+    rc = cliError(p, "%s", zErr);
+    sqlite3_free(zErr);
+    return rc;
+  }
+  if( sqlite3_prepare_v2(p->db, bDown ? "SELECT migration_diff(?1, 'down')"
+                                      : "SELECT migration_diff(?1)",
+                         -1, &pStmt, 0)!=SQLITE_OK ){
+    const char *zMsg = sqlite3_errmsg(p->db);
+    if( strstr(zMsg, "no such function") ){
+      rc = cliError(p, "%s: this build of libmigrate has no schema diff "
+                    "(migration_diff() is built from ext/diff.c)", p->zCmd);
+    }else{
+      rc = cliError(p, "%s", zMsg);
+    }
+    sqlite3_free(zSchema);
+    return rc;
+  }
+  sqlite3_bind_text(pStmt, 1, zSchema, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+    *pzOut = sqlite3_mprintf("%s", (const char*)sqlite3_column_text(pStmt, 0));
+    if( *pzOut==0 ) rc = cliError(p, "out of memory");
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+    rc = cliError(p, "%s: %s", zFile, sqlite3_errmsg(p->db));
+    sqlite3_free(*pzOut);
+    *pzOut = 0;
+  }
+  sqlite3_free(zSchema);
+  return rc;
+}
+
+static int cliDiff(Cli *p){
+  char *zOut = 0;
+  int rc = cliOpen(p, 0);
+  if( rc==CLI_OK ) rc = cliDiffText(p, p->azArg[0], p->bDown, &zOut);
+  if( rc==CLI_OK ){
+    if( p->bJson ){
+      sqlite3_str *pOut = sqlite3_str_new(0);
+      sqlite3_str_appendall(pOut, "{\"sql\":");
+      cliJsonString(pOut, zOut);
+      sqlite3_str_appendchar(pOut, 1, '}');
+      rc = cliJsonPrint(p, pOut);
+    }else if( zOut && zOut[0] ){
+      size_t n = strlen(zOut);
+      printf("%s%s", zOut, zOut[n-1]=='\n' ? "" : "\n");
+    }
+  }
+  sqlite3_free(zOut);
+  return rc;
+}
+
+static int cliGenerate(Cli *p){
+  char *zUp = 0, *zDown = 0, *zPath = 0;
+  int rc;
+  if( !cliIsFileWord(p->azArg[0]) ){
+    return cliUsageError(p, "generate: NAME may hold only letters, digits, "
+                         "'_' and '-' (got '%s')", p->azArg[0]);
+  }
+  rc = cliOpen(p, 0);
+  if( rc==CLI_OK ) rc = cliDiffText(p, p->azArg[1], 0, &zUp);
+  if( rc==CLI_OK ) rc = cliDiffText(p, p->azArg[1], 1, &zDown);
+  if( rc==CLI_OK ){
+    if( zUp==0 || zUp[cliSkipSpace(zUp, strlen(zUp))]==0 ){
+      if( p->bJson ){
+        printf("{\"path\":null,\"message\":\"nothing differs\"}\n");
+      }else{
+        printf("nothing differs: the database already matches %s; no file "
+               "written\n", p->azArg[1]);
+      }
+    }else{
+      size_t nU = strlen(zUp), nD = zDown ? strlen(zDown) : 0;
+      char *zText = sqlite3_mprintf("-- migrate:up\n%s%s\n-- migrate:down\n"
+                                    "%s%s", zUp,
+                                    zUp[nU-1]=='\n' ? "" : "\n",
+                                    zDown ? zDown : "",
+                                    nD && zDown[nD-1]!='\n' ? "\n" : "");
+      if( zText==0 ) rc = cliError(p, "out of memory");
+      else rc = cliWriteNew(p, p->azArg[0], zText, &zPath);
+      sqlite3_free(zText);
+      if( rc==CLI_OK ) rc = cliPrintPath(p, zPath);
+    }
+  }
+  sqlite3_free(zUp);
+  sqlite3_free(zDown);
+  sqlite3_free(zPath);
+  return rc;
+}
+
+/* ------------------------------------------------------------ main */
+
+/* 1 when z is a C identifier. */
+static int cliIsIdent(const char *z){
+  int i;
+  if( !((z[0]>='a' && z[0]<='z') || (z[0]>='A' && z[0]<='Z') || z[0]=='_') ){
+    return 0;
+  }
+  for(i=1; z[i]; i++){
+    char c = z[i];
+    if( !((c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+          || c=='_') ) return 0;
+  }
+  return i<=200;
+}
+
+/*
+** If argv[*pi] is option zLong (or zShort) taking a value, stores the value
+** (from "--opt=VALUE" or the next argument) in *pzVal and returns 1; returns
+** -1 when the value is missing; 0 when it is another option.
+*/
+static int cliOptValue(int argc, char **argv, int *pi, const char *zShort,
+                       const char *zLong, const char **pzVal){
+  const char *z = argv[*pi];
+  size_t n = strlen(zLong);
+  if( (zShort && strcmp(z, zShort)==0) || strcmp(z, zLong)==0 ){
+    if( *pi+1>=argc ) return -1;
+    *pzVal = argv[++*pi];
+    return 1;
+  }
+  if( strncmp(z, zLong, n)==0 && z[n]=='=' ){
+    *pzVal = &z[n+1];
+    return 1;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv){
+  Cli cli;
+  Cli *p = &cli;
+  const CliCmd *pCmd;
+  int bHelp = 0, bSymbol = 0, bNoOpt = 0;
+  int i, rc;
+  char **azPos;
+  int nPos = 0;
+
+  memset(p, 0, sizeof(*p));
+  p->zDir = "migrations";
+  azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1));
+  if( azPos==0 ) return cliError(p, "out of memory");
+
+  for(i=1; i<argc; i++){
+    const char *z = argv[i];
+    const char *zVal = 0;
+    int r;
+    if( bNoOpt || z[0]!='-' || z[1]==0 ){
+      azPos[nPos++] = argv[i];
+      continue;
+    }
+    if( strcmp(z, "--")==0 ){ bNoOpt = 1; continue; }
+    if( strcmp(z, "--json")==0 ){ p->bJson = 1; continue; }
+    if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ bHelp = 1; continue; }
+    if( strcmp(z, "--check")==0 ){ p->bCheck = 1; continue; }
+    if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
+    if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0 ){
+      if( r<0 ){
+        sqlite3_free(azPos);
+        return cliUsageError(p, "option %s needs a value", z);
+      }
+      if( z[1]=='d' || strncmp(z, "--dir", 5)==0 ) p->zDir = zVal;
+      else if( strncmp(z, "--db", 4)==0 ) p->zDb = zVal;
+      else{ p->zSymbol = zVal; bSymbol = 1; }
+      continue;
+    }
+    sqlite3_free(azPos);
+    return cliUsageError(p, "unknown option %s", z);
+  }
+
+  if( nPos==0 ){
+    sqlite3_free(azPos);
+    if( bHelp ){ cliUsage(stdout); return CLI_OK; }
+    cliUsage(stderr);
+    return CLI_USAGE;
+  }
+  p->zCmd = azPos[0];
+  p->azArg = &azPos[1];
+  p->nArg = nPos-1;
+  pCmd = cliFindCmd(p->zCmd);
+  if( pCmd==0 ){
+    rc = cliUsageError(p, "unknown command '%s'", p->zCmd);
+    sqlite3_free(azPos);
+    return rc;
+  }
+  if( bHelp || strcmp(pCmd->zName, "help")==0 ){
+    const CliCmd *pHelp = pCmd;
+    if( strcmp(pCmd->zName, "help")==0 && p->nArg>0 ){
+      pHelp = cliFindCmd(p->azArg[0]);
+      if( pHelp==0 ){
+        rc = cliUsageError(p, "help: unknown command '%s'", p->azArg[0]);
+        sqlite3_free(azPos);
+        return rc;
+      }
+    }
+    if( strcmp(pHelp->zName, "help")==0 ) cliUsage(stdout);
+    else cliCmdHelp(pHelp);
+    sqlite3_free(azPos);
+    return CLI_OK;
+  }
+
+  /* usage checks */
+  rc = CLI_OK;
+  if( p->nArg<pCmd->nMin || p->nArg>pCmd->nMax ){
+    rc = cliUsageError(p, "usage: sqlite-migrate %s %s", pCmd->zName,
+                       pCmd->zArgs);
+  }else if( p->bCheck && strcmp(pCmd->zName, "status")!=0 ){
+    rc = cliUsageError(p, "--check is an option of status only");
+  }else if( p->bDown && strcmp(pCmd->zName, "diff")!=0 ){
+    rc = cliUsageError(p, "--down is an option of diff only");
+  }else if( bSymbol && strcmp(pCmd->zName, "embed")!=0 ){
+    rc = cliUsageError(p, "--symbol is an option of embed only");
+  }else if( bSymbol && !cliIsIdent(p->zSymbol) ){
+    rc = cliUsageError(p, "embed: --symbol needs a C identifier (got '%s')",
+                       p->zSymbol);
+  }else if( strcmp(pCmd->zName, "down")==0 && p->nArg
+         && !cliIsCount(p->azArg[0]) ){
+    rc = cliUsageError(p, "down: N must be a non-negative integer (got '%s')",
+                       p->azArg[0]);
+  }else if( p->zDir[0]==0 ){
+    rc = cliUsageError(p, "-d needs a folder name");
+  }else if( pCmd->eDb ){
+    if( p->zDb==0 ){
+      const char *zEnv = getenv("DATABASE_PATH");
+      if( zEnv && zEnv[0] ) p->zDb = zEnv;
+    }
+    if( p->zDb==0 || p->zDb[0]==0 ){
+      rc = cliUsageError(p, "%s: no database: give --db FILE or set "
+                         "DATABASE_PATH", pCmd->zName);
+    }
+  }
+  if( rc!=CLI_OK ){
+    sqlite3_free(azPos);
+    return rc;
+  }
+
+  if( strcmp(pCmd->zName, "new")==0 )           rc = cliNew(p);
+  else if( strcmp(pCmd->zName, "sql")==0 )      rc = cliSql(p);
+  else if( strcmp(pCmd->zName, "embed")==0 )    rc = cliEmbed(p);
+  else if( strcmp(pCmd->zName, "version")==0 )  rc = cliVersion(p);
+  else if( strcmp(pCmd->zName, "diff")==0 )     rc = cliDiff(p);
+  else if( strcmp(pCmd->zName, "generate")==0 ) rc = cliGenerate(p);
+  else                                          rc = cliRunCommand(p, pCmd);
+
+  if( fflush(stdout)!=0 && rc==CLI_OK ){
+    rc = cliError(p, "cannot write the output: %s", strerror(errno));
+  }
+  cliFreeScripts(p);
+  sqlite3_close(p->db);
+  sqlite3_free(azPos);
+  return rc;
+}
