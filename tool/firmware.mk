@@ -93,3 +93,29 @@ check-s390x: $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
 check-cross: check-arm check-s390x
 
 .PHONY: check-arm check-s390x check-cross
+
+# ---- size of the extension built for firmware ----------------------------
+# Every file of SPEC sections 4-6 (all of ext/ but diff.c, plus the embedded
+# storage schema), -Os, for x86-64 and for Cortex-M4 Thumb-2 (newlib).
+FW_SIZE_SRC = $(FW_EXT_SRC) build/storage_sql.c
+FW_SIZE_BUDGET = 32768
+FW_M4 = arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -Os
+
+size: build/storage_sql.c $(EXT_HDR)
+	@sh tool/install-deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi
+	@rm -rf build/size && mkdir -p build/size/include build/size/x86-64 build/size/thumb2
+	@cp /usr/include/sqlite3.h /usr/include/sqlite3ext.h build/size/include/
+	@for f in $(FW_SIZE_SRC); do \
+	  o=$$(basename $$f .c).o; \
+	  $(CC) $(FW_CFLAGS) -Os -Iext -c -o build/size/x86-64/$$o $$f || exit 1; \
+	  $(FW_M4) $(FW_CFLAGS) -Ibuild/size/include -Iext -c -o build/size/thumb2/$$o $$f || exit 1; \
+	done
+	@echo "== x86-64, gcc -Os -DSQLITE_CORE -DMIGRATE_OMIT_DIFF"
+	@size -t build/size/x86-64/*.o
+	@echo "== ARM Cortex-M4 Thumb-2, arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -Os"
+	@arm-none-eabi-size -t build/size/thumb2/*.o | tee build/size/thumb2.txt
+	@arm-none-eabi-size -t build/size/thumb2/*.o | awk -v b=$(FW_SIZE_BUDGET) \
+	  'END { printf "Thumb-2 .text %d bytes (%.1f KiB) of a %d KiB budget: %s\n", \
+	         $$1, $$1/1024, b/1024, ($$1<=b ? "within, " b-$$1 " bytes to spare" : "OVER by " $$1-b " bytes") }'
+
+.PHONY: size
