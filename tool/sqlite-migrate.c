@@ -1066,7 +1066,7 @@ static int cliPrintStatus(Cli *p, int *pnWork){
   sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
   sqlite3_str *pOut = sqlite3_str_new(0);
   char **az = 0;            /* 4 cells per row */
-  int nRow = 0, nAlloc = 0;
+  int nRow = 0, nAlloc = 0, nJson = 0;
   int aW[4] = { 4, 5, 5, 10 };
   int anState[4] = { 0, 0, 0, 0 };
   static const char *azState[4] = { "applied", "pending", "changed", "missing" };
@@ -1080,7 +1080,7 @@ static int cliPrintStatus(Cli *p, int *pnWork){
       if( zState && strcmp(zState, azState[k])==0 ) anState[k]++;
     }
     if( p->bJson ){
-      if( nRow ) sqlite3_str_appendchar(pOut, 1, ',');
+      if( nJson++ ) sqlite3_str_appendchar(pOut, 1, ',');
       sqlite3_str_appendall(pOut, "{\"name\":");
       cliJsonString(pOut, (const char*)sqlite3_column_text(pStmt, 0));
       sqlite3_str_appendall(pOut, ",\"state\":");
@@ -1099,7 +1099,6 @@ static int cliPrintStatus(Cli *p, int *pnWork){
       }else{
         sqlite3_str_appendall(pOut, ",\"duration_ms\":null}");
       }
-      nRow++;
       continue;
     }
     if( nRow>=nAlloc ){
