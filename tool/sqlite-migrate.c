@@ -794,16 +794,18 @@ static int cliOpenDb(Cli *p, const char *zFile, int flags, sqlite3 **pDb){
 /*
 ** Opens the database of the command.  bCreate: create the file if absent;
 ** else an absent file reads as an empty (in-memory) database, so that
-** looking never creates a file.
+** looking never creates a file.  A "file:" URI is passed to SQLite as it
+** is (e.g. file:app.db?mode=ro).
 */
 static int cliOpen(Cli *p, int bCreate){
   struct stat st;
   const char *zFile = p->zDb;
-  int flags = SQLITE_OPEN_READWRITE;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI;
   int rc;
   if( bCreate ){
     flags |= SQLITE_OPEN_CREATE;
-  }else if( stat(p->zDb, &st)!=0 && errno==ENOENT ){
+  }else if( strncmp(p->zDb, "file:", 5)!=0
+         && stat(p->zDb, &st)!=0 && errno==ENOENT ){
     zFile = ":memory:";
   }
   rc = cliOpenDb(p, zFile, flags, &p->db);
