@@ -70,6 +70,9 @@ struct CliScript {
   char *zUp;        /* up script (never NULL) */
   char *zDown;      /* down script, NULL when irreversible */
   char *zFile;      /* file it came from (the .up.sql one for pairs) */
+  char *zDownFile;  /* file of the down script (zFile for NAME.sql) */
+  int iUpLine;      /* line of zFile where the up script starts */
+  int iDownLine;    /* line of zDownFile where the down script starts */
 };
 
 /* What syncing DIR into the `migrations` table would do. */
@@ -474,7 +477,8 @@ static size_t cliSkipSpace(const char *z, size_t n){
 ** down marker) or an error message naming zPath.
 */
 static char *cliSplitDbmate(const char *zPath, const char *z,
-                            char **pzUp, char **pzDown){
+                            char **pzUp, char **pzDown,
+                            int *piUpLine, int *piDownLine){
   size_t n = strlen(z);
   size_t i = 0;
   size_t iUpLine = 0, iUpBody = 0, iDownLine = 0, iDownBody = 0;
@@ -519,6 +523,8 @@ static char *cliSplitDbmate(const char *zPath, const char *z,
                            "comments may come before it", zPath,
                            cliLineOf(z, i));
   }
+  *piUpLine = lineUp+1;
+  *piDownLine = lineDown+1;
   *pzUp = sqlite3_mprintf("%.*s", (int)((nDown ? iDownLine : n) - iUpBody),
                           &z[iUpBody]);
   if( nDown ){
@@ -566,6 +572,7 @@ static void cliFreeScripts(Cli *p){
     sqlite3_free(p->aScript[i].zUp);
     sqlite3_free(p->aScript[i].zDown);
     sqlite3_free(p->aScript[i].zFile);
+    sqlite3_free(p->aScript[i].zDownFile);
   }
   sqlite3_free(p->aScript);
   p->aScript = 0;
@@ -676,15 +683,17 @@ static int cliReadDir(Cli *p){
     zErr = cliReadFile(zPath, &zText);
     if( zErr ) break;
     if( pE->eKind==0 ){
-      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown);
+      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown,
+                            &pS->iUpLine, &pS->iDownLine);
       sqlite3_free(zText);
+      pS->zDownFile = sqlite3_mprintf("%s", zPath);
     }else{
       pS->zUp = zText;
+      pS->iUpLine = pS->iDownLine = 1;
       if( pNext && pNext->eKind==2 && strcmp(pNext->zName, pE->zName)==0 ){
-        char *zDownPath = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
-        if( zDownPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
-        zErr = cliReadFile(zDownPath, &pS->zDown);
-        sqlite3_free(zDownPath);
+        pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
+        if( pS->zDownFile==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+        zErr = cliReadFile(pS->zDownFile, &pS->zDown);
         i++;
       }
     }
@@ -743,9 +752,12 @@ static int cliTableNames(Cli *p){
   int rc = CLI_OK;
   p->zDefs = "migrations";
   p->zStatus = "migration_status";
-  pStmt = cliPrepare(p, "SELECT name FROM main.sqlite_schema "
-                        "WHERE name IN ('migrations','migration_status')");
-  if( pStmt==0 ) return CLI_ERROR;
+  if( sqlite3_prepare_v2(p->db, "SELECT name FROM main.sqlite_schema "
+                         "WHERE name IN ('migrations','migration_status')",
+                         -1, &pStmt, 0)!=SQLITE_OK ){
+    return cliError(p, "cannot read the database %s: %s", p->zDb,
+                    sqlite3_errmsg(p->db));
+  }
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(pStmt, 0);
     if( z && strcmp(z, "migrations")==0 ) p->zDefs = "cli_migrations";
@@ -1164,6 +1176,41 @@ static int cliPrintStatus(Cli *p, int *pnWork){
   return rc;
 }
 
+/*
+** The engine's error for a failed script ends "NAME failed: ... (line N)",
+** N counted within the script.  Returns zErr with " at FILE:LINE" (the
+** line in the file of DIR) appended, when NAME is one of DIR's files and
+** the direction is known; else a copy of zErr.
+*/
+static char *cliLocate(Cli *p, const char *zCall, const char *zErr){
+  int bDown, i;
+  const char *zLine = strrchr(zErr, '(');
+  int iLine = 0;
+  if( strcmp(zCall, "migrate")==0 || strcmp(zCall, "migrate_dry_run")==0 ){
+    bDown = 0;
+  }else if( strcmp(zCall, "rollback")==0 || strcmp(zCall, "rollback_to")==0
+         || strcmp(zCall, "migrate_reset")==0 ){
+    bDown = 1;
+  }else{
+    return sqlite3_mprintf("%s", zErr);
+  }
+  if( zLine==0 || sscanf(zLine, "(line %d)", &iLine)!=1 || iLine<1 ){
+    return sqlite3_mprintf("%s", zErr);
+  }
+  for(i=0; i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    char *zKey = sqlite3_mprintf(": %s failed: ", pS->zName);
+    int bHit = zKey && strstr(zErr, zKey)!=0;
+    sqlite3_free(zKey);
+    if( bHit && (bDown ? pS->zDownFile!=0 : 1) ){
+      return sqlite3_mprintf("%s at %s:%d", zErr,
+                             bDown ? pS->zDownFile : pS->zFile,
+                             (bDown ? pS->iDownLine : pS->iUpLine) + iLine-1);
+    }
+  }
+  return sqlite3_mprintf("%s", zErr);
+}
+
 /* Checks the N of `down N` (a non-negative decimal integer). */
 static int cliIsCount(const char *z){
   int i;
@@ -1211,7 +1258,9 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
     if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
         !=SQLITE_OK ){
-      rc = cliError(p, "%s", zErr ? zErr : sqlite3_errmsg(p->db));
+      char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
+      rc = cliError(p, "%s", zMsg ? zMsg : "out of memory");
+      sqlite3_free(zMsg);
     }
     sqlite3_free(zErr);
     sqlite3_str_appendchar(p->pUpJson, 1, ']');
