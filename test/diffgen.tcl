@@ -84,12 +84,12 @@ proc dg_coldef {col strict tables self} {
   return $def
 }
 
-# A random schema.  Returns {sql tables-info} where tables-info is a dict
-# table -> {columns, without-rowid}.
-proc dg_schema {} {
+# A random schema model: a dict with "tables" (an ordered dict table ->
+# {mode defs extras}: defs the items of CREATE TABLE, extras its indexes and
+# triggers) and "views" (CREATE VIEW statements).  dg_render makes the SQL.
+proc dg_model {} {
   set tables [dg_subset $::dg_tables 0.6 1]
-  set sql ""
-  set info {}
+  set model [dict create tables {} views {}]
   foreach t $tables {
     set mode [dg_pick {rowid rowid autoinc norowid strict}]
     set cols [dg_subset {i1 i2 i3 s1 s2 s3 r1 g1} 0.45 1]
@@ -97,13 +97,7 @@ proc dg_schema {} {
       # a different column order: ADD COLUMN cannot do it
       set cols [lsort -command {apply {{a b} {expr {rand() < 0.5 ? -1 : 1}}}} $cols]
     }
-    set defs {}
-    switch $mode {
-      rowid   { lappend defs "id INTEGER PRIMARY KEY" }
-      autoinc { lappend defs "id INTEGER PRIMARY KEY AUTOINCREMENT" }
-      norowid { lappend defs "id INTEGER PRIMARY KEY" }
-      strict  { lappend defs "id INTEGER PRIMARY KEY" }
-    }
+    set defs [list [expr {$mode eq "autoinc" ? "id INTEGER PRIMARY KEY AUTOINCREMENT" : "id INTEGER PRIMARY KEY"}]]
     # (a column with a default gets no UNIQUE: added to a table with rows,
     # every row would hold the same value)
     set uniq {}
@@ -117,46 +111,162 @@ proc dg_schema {} {
       lappend defs "UNIQUE ([lindex $uniq 0], [lindex $uniq 1])"
     }
     if {[dg_chance 0.15]} { lappend defs "CHECK (id > 0)" }
-    set opts ""
-    if {$mode eq "norowid"} { set opts " WITHOUT ROWID" }
-    if {$mode eq "strict"} { set opts " STRICT" }
-    append sql "CREATE TABLE $t ([join $defs {, }])$opts;\n"
-    dict set info $t [list $cols [expr {$mode eq "norowid"}]]
-    # indexes
+    set extras {}
     foreach n {1 2} {
       if {![llength $plain] || ![dg_chance 0.35]} continue
-      set c [dg_pick $plain]
-      set u [expr {$c in $uniq && [dg_chance 0.3] ? "UNIQUE " : ""}]
-      switch [dg_pick {plain plain partial expr}] {
-        plain   { append sql "CREATE ${u}INDEX ${t}_x$n ON ${t}($c);\n" }
-        partial { append sql "CREATE ${u}INDEX ${t}_x$n ON ${t}($c) WHERE $c IS NOT NULL;\n" }
-        expr    {
-          set e [expr {[string index $c 0] eq "i" ? "$c + 1" : "lower($c)"}]
-          append sql "CREATE ${u}INDEX ${t}_x$n ON ${t}($e);\n"
-        }
-      }
+      lappend extras [dg_index $t $n [dg_pick $plain] $uniq]
     }
-    # a trigger
     if {[llength $plain] && [dg_chance 0.3]} {
       set c [dg_pick $plain]
-      append sql "CREATE TRIGGER ${t}_tr AFTER UPDATE OF $c ON $t BEGIN SELECT new.$c; END;\n"
+      lappend extras "CREATE TRIGGER ${t}_tr AFTER UPDATE OF $c ON $t BEGIN SELECT new.$c; END"
     }
+    dict set model tables $t [list $mode $defs $extras]
   }
-  # views
   foreach v {v1 v2} {
-    if {![dg_chance 0.4]} continue
-    set t [dg_pick $tables]
-    set cols [lindex [dict get $info $t] 0]
-    set c [expr {[llength $cols] ? [dg_pick $cols] : "id"}]
-    if {[dg_chance 0.3] && [llength $tables] > 1} {
-      set t2 [dg_pick $tables]
-      append sql "CREATE VIEW $v AS SELECT a.id, a.$c FROM $t a JOIN $t2 b ON a.id = b.id;\n"
-    } else {
-      append sql "CREATE VIEW $v AS SELECT id, $c FROM $t WHERE id > 0;\n"
+    if {[dg_chance 0.4]} { dict lappend model views [dg_view $model $v] }
+  }
+  return $model
+}
+
+# An index statement on column C of table T.
+proc dg_index {t n c uniq} {
+  set u [expr {$c in $uniq && [dg_chance 0.3] ? "UNIQUE " : ""}]
+  switch [dg_pick {plain plain partial expr}] {
+    plain   { return "CREATE ${u}INDEX ${t}_x$n ON ${t}($c)" }
+    partial { return "CREATE ${u}INDEX ${t}_x$n ON ${t}($c) WHERE $c IS NOT NULL" }
+    expr    {
+      set e [expr {[string index $c 0] eq "i" ? "$c + 1" : "lower($c)"}]
+      return "CREATE ${u}INDEX ${t}_x$n ON ${t}($e)"
     }
   }
+}
+
+# The column names of a table's defs.
+proc dg_defcols {defs} {
+  lmap d $defs { if {[regexp {^([isrg]\d) } $d -> c]} { set c } else continue }
+}
+
+# A view named V on the tables of MODEL.
+proc dg_view {model v} {
+  set tables [dict keys [dict get $model tables]]
+  set t [dg_pick $tables]
+  set cols [dg_defcols [lindex [dict get $model tables $t] 1]]
+  set c [expr {[llength $cols] ? [dg_pick $cols] : "id"}]
+  if {[dg_chance 0.3] && [llength $tables] > 1} {
+    set t2 [dg_pick $tables]
+    return "CREATE VIEW $v AS SELECT a.id, a.$c FROM $t a JOIN $t2 b ON a.id = b.id"
+  }
+  return "CREATE VIEW $v AS SELECT id, $c FROM $t WHERE id > 0"
+}
+
+# Drops from MODEL every view, index or trigger that mentions word W
+# (of table T, or anywhere when T is "").
+proc dg_forget {model t w} {
+  set views {}
+  foreach v [dict get $model views] {
+    if {![regexp "\\m$w\\M" $v]} { lappend views $v }
+  }
+  dict set model views $views
+  dict for {t2 ti} [dict get $model tables] {
+    if {$t ne "" && $t2 ne $t} continue
+    lassign $ti mode defs extras
+    set extras [lmap x $extras { if {[regexp "\\m$w\\M" $x]} continue; set x }]
+    set defs [lmap d $defs {
+      if {[regexp {^(UNIQUE|CHECK)} $d] && [regexp "\\m$w\\M" $d]} continue; set d
+    }]
+    dict set model tables $t2 [list $mode $defs $extras]
+  }
+  return $model
+}
+
+# MODEL changed in one to three small ways, as a schema evolves.
+proc dg_mutate {model} {
+  set n [expr {1 + int(rand()*3)}]
+  for {set k 0} {$k < $n} {incr k} {
+    set tables [dict keys [dict get $model tables]]
+    set t [dg_pick $tables]
+    lassign [dict get $model tables $t] mode defs extras
+    set cols [dg_defcols $defs]
+    switch [dg_pick {addcol addcol dropcol dropcol changecol index view droptable addtable rowid}] {
+      addcol {
+        set free [lmap c {i1 i2 i3 s1 s2 s3 r1 g1} { if {$c in $cols} continue; set c }]
+        if {![llength $free]} continue
+        set c [dg_pick $free]
+        set d [dg_coldef $c [expr {$mode eq "strict"}] $tables $t]
+        # after the last column definition (table constraints stay last)
+        set i [llength $cols]
+        set defs [linsert $defs [expr {$i + 1}] $d]
+        dict set model tables $t [list $mode $defs $extras]
+      }
+      dropcol {
+        if {[llength $cols] < 2} continue
+        set c [dg_pick $cols]
+        set defs [lmap d $defs { if {[string match "$c *" $d]} continue; set d }]
+        dict set model tables $t [list $mode $defs $extras]
+        set model [dg_forget $model $t $c]
+      }
+      changecol {
+        if {![llength $cols]} continue
+        set c [dg_pick $cols]
+        set defs [lmap d $defs {
+          if {[string match "$c *" $d]} { dg_coldef $c [expr {$mode eq "strict"}] $tables $t } else { set d }
+        }]
+        # a changed column may have gained a default: drop unique things on it
+        dict set model tables $t [list $mode $defs $extras]
+        set model [dg_forget $model $t $c]
+        lassign [dict get $model tables $t] mode defs extras
+        set defs [lmap d $defs {
+          if {[string match "$c *" $d]} { regsub { UNIQUE} $d {} } else { set d }
+        }]
+        dict set model tables $t [list $mode $defs $extras]
+      }
+      index {
+        set plain [lmap c $cols { if {[string match {[is]*} $c]} { set c } else continue }]
+        if {![llength $plain]} continue
+        set extras [lmap x $extras { if {[string match "*INDEX ${t}_x1 *" $x]} continue; set x }]
+        lappend extras [dg_index $t 1 [dg_pick $plain] {}]
+        dict set model tables $t [list $mode $defs $extras]
+      }
+      view {
+        dict set model views [list [dg_view $model v1]]
+      }
+      droptable {
+        if {[llength $tables] < 2} continue
+        dict unset model tables $t
+        set model [dg_forget $model "" $t]
+      }
+      addtable {
+        set m2 [dg_model]
+        dict for {t2 ti} [dict get $m2 tables] {
+          if {$t2 ni $tables} { dict set model tables $t2 $ti; break }
+        }
+      }
+      rowid {
+        if {$mode eq "rowid"} { set mode norowid } elseif {$mode eq "norowid"} { set mode rowid }
+        dict set model tables $t [list $mode $defs $extras]
+      }
+    }
+  }
+  return $model
+}
+
+# The SQL of MODEL and its info: dict table -> {columns}.
+proc dg_render {model} {
+  set sql ""
+  set info {}
+  dict for {t ti} [dict get $model tables] {
+    lassign $ti mode defs extras
+    set opts [expr {$mode eq "norowid" ? " WITHOUT ROWID" : $mode eq "strict" ? " STRICT" : ""}]
+    append sql "CREATE TABLE $t ([join $defs {, }])$opts;\n"
+    foreach x $extras { append sql "$x;\n" }
+    dict set info $t [list [dg_defcols $defs]]
+  }
+  foreach v [dict get $model views] { append sql "$v;\n" }
   return [list $sql $info]
 }
+
+# A random schema: {sql info}.
+proc dg_schema {} { dg_render [dg_model] }
 
 # Fills the tables of INFO in database D with 0..5 rows each.
 proc dg_fill {d info} {
@@ -314,8 +424,12 @@ proc dg_check_rows {before after {lived -}} {
 # Runs one pair; returns "" on success or a description of the failure.
 proc dg_pair {seed} {
   expr {srand($seed)}
-  lassign [dg_schema] sqlA infoA
-  lassign [dg_schema] sqlB infoB
+  set mA [dg_model]
+  # half the pairs: B is A evolved a little (ADD/DROP COLUMN, small
+  # changes); the other half: two unrelated schemas over the same names
+  set mB [expr {$seed % 2 ? [dg_mutate $mA] : [dg_model]}]
+  lassign [dg_render $mA] sqlA infoA
+  lassign [dg_render $mB] sqlB infoB
   catch {dga close}; catch {dgb close}
   open_db dga :memory:
   sqlite3 dgb :memory:
