@@ -18,14 +18,15 @@ TCLSH   ?= tclsh
 
 EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
           ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
-          ext/api.c
+          ext/api.c ext/hooks.c
 EXT_SRC += $(wildcard ext/diff.c)
 ifeq ($(wildcard ext/diff.c),)
   WARN += -DMIGRATE_OMIT_DIFF
 endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
-GEN_SRC = build/storage_sql.c
-CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o
+GEN_SRC = build/storage_sql.c build/hooks_sql.c
+CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o \
+           build/core/hooks_sql.o
 
 all: libmigrate.so libmigrate.a sqlite-migrate
 
@@ -40,6 +41,10 @@ build/storage_sql.c: sql/storage.sql tool/sql2c.sh | build/.deps
 	@mkdir -p build
 	sh tool/sql2c.sh migrateStorageSql < sql/storage.sql > $@.tmp && mv $@.tmp $@
 
+build/hooks_sql.c: sql/hooks.sql tool/sql2c.sh | build/.deps
+	@mkdir -p build
+	sh tool/sql2c.sh migrateHooksSql < sql/hooks.sql > $@.tmp && mv $@.tmp $@
+
 libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -Iext -o $@ $(EXT_SRC) $(GEN_SRC)
 
@@ -47,7 +52,7 @@ build/core/%.o: ext/%.c $(EXT_HDR)
 	@mkdir -p build/core
 	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
 
-build/core/storage_sql.o: build/storage_sql.c $(EXT_HDR)
+build/core/%_sql.o: build/%_sql.c $(EXT_HDR)
 	@mkdir -p build/core
 	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
 

@@ -56,8 +56,12 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
                     0, 0, 0);
   for(i=0; rc==SQLITE_OK && i<nScript; i++){
     sqlite3_int64 iRowid = 0;
-    rc = migrateStoreWrite(db, 0, aScript[i].zName, aScript[i].zUp,
-                           aScript[i].zDown, SQLITE_REPLACE, &iRowid, &zErr);
+    MigrateDef def;
+    memset(&def, 0, sizeof(def));
+    def.zName = aScript[i].zName;
+    def.zUp = aScript[i].zUp;
+    def.zDown = aScript[i].zDown;
+    rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &zErr);
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_exec(db, bOuter ? "COMMIT" : "RELEASE migrate_define",
@@ -100,6 +104,7 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
     { "migrate_refresh", MIGRATE_OP_REFRESH,     0 },
     { "migrate_dry_run", MIGRATE_OP_DRY_RUN,     1 },
     { "migrate_repair",  MIGRATE_OP_REPAIR,      0 },
+    { "migrate_baseline", MIGRATE_OP_BASELINE,   2 },
   };
   sqlite3_int64 nDone = 0;
   sqlite3_int64 nBatch = -1;

@@ -7,6 +7,7 @@
 **   SELECT rollback_to('002_b');   SELECT migrate_reset();
 **   SELECT migrate_refresh();      SELECT migrate_dry_run(['target']);
 **   SELECT migrate_repair();       SELECT migrate_version();
+**   SELECT migrate_baseline('003_last_already_in_the_schema');
 **   SELECT migration_checksum('CREATE TABLE t(x);');
 **
 ** HOW IT WORKS
@@ -26,7 +27,7 @@
 /* The operation each function runs; sqlite3_user_data() points here. */
 static const int aFuncOp[] = {
   MIGRATE_OP_UP, MIGRATE_OP_DRY_RUN, MIGRATE_OP_RESET, MIGRATE_OP_REFRESH,
-  MIGRATE_OP_REPAIR
+  MIGRATE_OP_REPAIR, MIGRATE_OP_ROLLBACK_TO, MIGRATE_OP_BASELINE
 };
 #define FUNC_OP(ctx) (*(const int*)sqlite3_user_data(ctx))
 
@@ -82,7 +83,8 @@ static void funcMigrate(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   int eOp = FUNC_OP(ctx);
   const char *zTarget = 0;
   if( argc==1 ){
-    zTarget = funcTarget(ctx, argv[0], migrateOpName(eOp));
+    /* a dry run raises exactly migrate()'s errors */
+    zTarget = funcTarget(ctx, argv[0], migrateOpName(MIGRATE_OP_UP));
     if( zTarget==0 ) return;
   }
   funcRun(ctx, eOp, zTarget, 0);
@@ -126,12 +128,13 @@ static void funcRollback(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   funcRun(ctx, MIGRATE_OP_ROLLBACK, 0, n);
 }
 
-/* rollback_to(target) */
-static void funcRollbackTo(sqlite3_context *ctx, int argc,
+/* rollback_to(target), migrate_baseline(target): user data = op */
+static void funcTargetOnly(sqlite3_context *ctx, int argc,
                            sqlite3_value **argv){
-  const char *zTarget = funcTarget(ctx, argv[0], "rollback_to");
+  int eOp = FUNC_OP(ctx);
+  const char *zTarget = funcTarget(ctx, argv[0], migrateOpName(eOp));
   (void)argc;
-  if( zTarget ) funcRun(ctx, MIGRATE_OP_ROLLBACK_TO, zTarget, 0);
+  if( zTarget ) funcRun(ctx, eOp, zTarget, 0);
 }
 
 /* migrate_reset(), migrate_refresh(), migrate_repair(): user data = op */
@@ -141,7 +144,7 @@ static void funcNoArg(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   funcRun(ctx, FUNC_OP(ctx), 0, -1);
 }
 
-/* migrate_version(): the last applied migration in migration order */
+/* migrate_version(): the last applied versioned migration, in order */
 static void funcVersion(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   sqlite3_stmt *pStmt = 0;
@@ -151,7 +154,7 @@ static void funcVersion(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argv;
   if( rc==SQLITE_OK && bExists ){
     rc = sqlite3_prepare_v2(db,
-        "SELECT name FROM main.migrations_ledger"
+        "SELECT name FROM main.migrations_ledger WHERE repeatable=0"
         " ORDER BY name COLLATE " MIGRATE_COLLATION " DESC LIMIT 1",
         -1, &pStmt, 0);
     if( rc==SQLITE_OK ){
@@ -184,7 +187,8 @@ int migrateRegisterFunctions(sqlite3 *db){
     { "migrate_dry_run",    1, 1, &aFuncOp[1], funcMigrate },
     { "rollback",           0, 1, 0, funcRollback },
     { "rollback",           1, 1, 0, funcRollback },
-    { "rollback_to",        1, 1, 0, funcRollbackTo },
+    { "rollback_to",        1, 1, &aFuncOp[5], funcTargetOnly },
+    { "migrate_baseline",   1, 1, &aFuncOp[6], funcTargetOnly },
     { "migrate_reset",      0, 1, &aFuncOp[2], funcNoArg },
     { "migrate_refresh",    0, 1, &aFuncOp[3], funcNoArg },
     { "migrate_repair",     0, 1, &aFuncOp[4], funcNoArg },

@@ -11,15 +11,21 @@
 ** through).
 **
 ** HOW IT WORKS
+**   A no-transaction migration (first line "-- migrate:no-transaction")
+**   runs between two transactions of its batch, so VACUUM is allowed there;
+**   transaction control never is (it would leave the batch in an unknown
+**   state).
+**
 **   A small tokenizer walks the script: whitespace, -- and C comments,
 **   quoted strings and identifiers ('..', "..", `..`, [..]) are skipped as
 **   units; words are runs of letters, digits, '_', '$' and non-ASCII bytes.
 **   The first word of each statement is compared with the forbidden list.
 **   A statement ends at ';' — except inside CREATE [TEMP] TRIGGER, whose
 **   body holds statements of its own: there the statement ends only at the
-**   ';' after the END that closes the body (END keywords that close a CASE
-**   expression are counted off first).  This mirrors sqlite3_complete()
-**   and is linear in the script's length.
+**   ';' after the END that closes the body, which is the END standing where
+**   a body statement would start (an END elsewhere closes a CASE or is a
+**   column named "end" — sqlite3_complete() gets that last case wrong).
+**   Linear in the script's length.
 */
 #include "migrateInt.h"
 #include <string.h>
@@ -29,6 +35,9 @@ static const char *const azForbidden[] = {
   "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
   "ATTACH", "DETACH", "VACUUM"
 };
+
+/* Index of VACUUM in azForbidden: allowed in no-transaction migrations. */
+#define GUARD_VACUUM 8
 
 /* True if z[0..n-1] equals the upper-case keyword zKw, ignoring case. */
 static int guardIsWord(const char *z, int n, const char *zKw){
@@ -52,12 +61,28 @@ int migrateLineOf(const char *zScript, int iOffset){
 }
 
 /*
+** True if zScript is a no-transaction migration: its first line (after an
+** optional byte-order mark) is "-- migrate:no-transaction".
+*/
+int migrateIsNoTx(const char *zScript){
+  static const char zMark[] = "-- migrate:no-transaction";
+  const char *z = zScript;
+  if( (unsigned char)z[0]==0xef && (unsigned char)z[1]==0xbb
+   && (unsigned char)z[2]==0xbf ) z += 3;
+  if( strncmp(z, zMark, sizeof(zMark)-1)!=0 ) return 0;
+  z += sizeof(zMark)-1;
+  while( *z==' ' || *z=='\t' || *z=='\r' ) z++;
+  return *z=='\n' || *z==0;
+}
+
+/*
 ** Scans zScript.  Returns SQLITE_OK if no statement of it is forbidden.
+** bNoTx: the script runs outside any transaction, so VACUUM is allowed.
 ** Otherwise returns SQLITE_ERROR and sets *pzWhat to the offending keyword
 ** in upper case (sqlite3_malloc'ed; the caller frees it) and *piLine to its
 ** line.  Returns SQLITE_NOMEM if that string cannot be allocated.
 */
-int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
+int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine){
   const char *z = zScript;
   int i = 0;
   int nWord = 0;      /* words seen so far in the current statement */
@@ -66,6 +91,7 @@ int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
   int bBody = 0;      /* inside the trigger body (after its BEGIN) */
   int nCase = 0;      /* open CASE expressions inside the body */
   int bLastEnd = 0;   /* last token closed the trigger body */
+  int bBodyStart = 0; /* next token starts a statement of the body */
 
   *pzWhat = 0;
   *piLine = 0;
@@ -85,12 +111,13 @@ int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
       while( z[i] && z[i]!=cEnd ) i++;
       if( z[i] ) i++;
       nWord++;
-      bLastEnd = 0;
+      bLastEnd = bBodyStart = 0;
     }else if( c==';' ){
       i++;
       if( !bTrigger || bLastEnd ){
         nWord = bMaybeTrig = bTrigger = bBody = nCase = bLastEnd = 0;
       }
+      bBodyStart = bBody;
     }else if( guardIsWordChar(c) ){
       int iStart = i;
       int n;
@@ -100,7 +127,8 @@ int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
       if( nWord==0 ){
         size_t k;
         for(k=0; k<sizeof(azForbidden)/sizeof(azForbidden[0]); k++){
-          if( guardIsWord(&z[iStart], n, azForbidden[k]) ){
+          if( guardIsWord(&z[iStart], n, azForbidden[k])
+           && !(bNoTx && k==GUARD_VACUUM) ){
             *pzWhat = sqlite3_mprintf("%s", azForbidden[k]);
             *piLine = migrateLineOf(zScript, iStart);
             return *pzWhat ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -116,22 +144,28 @@ int migrateGuard(const char *zScript, char **pzWhat, int *piLine){
         }
       }else if( bTrigger ){
         if( !bBody ){
-          if( guardIsWord(&z[iStart], n, "BEGIN") ) bBody = 1;
+          if( guardIsWord(&z[iStart], n, "BEGIN") ){
+            bBody = 1;
+            bBodyStart = 2;   /* becomes 1 below, for the first statement */
+          }
         }else if( guardIsWord(&z[iStart], n, "CASE") ){
           nCase++;
         }else if( guardIsWord(&z[iStart], n, "END") ){
-          if( nCase>0 ){
-            nCase--;
-          }else{
+          /* the body ends with END where a statement would start; any
+          ** other END closes a CASE or is a column named "end" */
+          if( bBodyStart ){
             bLastEnd = 1;
+          }else if( nCase>0 ){
+            nCase--;
           }
         }
       }
+      bBodyStart = bBodyStart==2;
       nWord++;
     }else{
       i++;
       nWord++;
-      bLastEnd = 0;
+      bLastEnd = bBodyStart = 0;
     }
   }
   return SQLITE_OK;

@@ -1,6 +1,6 @@
 /*
 ** migrate.c — the entry point of libmigrate: registers the SQL functions,
-** the `migrations` and `migration_status` modules and the natural-order
+** the `migrations`, `migration_status` and `migration_hooks` modules and the natural-order
 ** collation on a connection.  Nothing else happens here; in particular
 ** loading creates no table (storage appears on the first definition).
 **
@@ -40,6 +40,7 @@ int sqlite3_migrate_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = migrateRegisterFunctions(db);
   if( rc==SQLITE_OK ) rc = migrateRegisterScriptsModule(db);
   if( rc==SQLITE_OK ) rc = migrateRegisterStatusModule(db);
+  if( rc==SQLITE_OK ) rc = migrateRegisterHooksModule(db);
 #ifndef MIGRATE_OMIT_DIFF
   if( rc==SQLITE_OK ) rc = migrateRegisterDiff(db);
 #endif

@@ -10,6 +10,7 @@
 **   run.c           run:    transactions/savepoints, foreign keys, scripts
 **   store.c         record: storage creation, definitions, ledger, history
 **   vtab_status.c   read:   the `migration_status` table
+**   hooks.c         the `migration_hooks` table and running hook scripts
 **   func.c          the SQL functions: argument checks, then run.c
 **   api.c           the firmware C API of migrate.h
 **   checksum.c      the checksum
@@ -43,6 +44,7 @@
 #define MIGRATE_OP_REFRESH     5   /* migrate_refresh() */
 #define MIGRATE_OP_DRY_RUN     6   /* migrate_dry_run([target]) */
 #define MIGRATE_OP_REPAIR      7   /* migrate_repair() */
+#define MIGRATE_OP_BASELINE    8   /* migrate_baseline(target) */
 
 /* Name of the natural-order collation registered on every connection. */
 #define MIGRATE_COLLATION "migrate_natural"
@@ -65,6 +67,7 @@ struct MigrateItem {
   sqlite3_int64 iLedger;  /* rowid in migrations_ledger, 0 if not applied */
   sqlite3_int64 iBatch;   /* batch number, when applied */
   int eState;             /* MIGRATE_PENDING, _APPLIED, _CHANGED, _MISSING */
+  int bRepeatable;        /* a repeatable migration (re-runs when edited) */
 };
 
 /* Everything a call knows, and what it will run. */
@@ -78,6 +81,7 @@ struct MigratePlan {
 };
 
 int migrateNaturalCmp(void*, int, const void*, int, const void*);
+int migrateStateOf(int bDefined, int bApplied, int bSame, int bRepeatable);
 int migratePlanLoad(sqlite3*, MigratePlan*, const char *zFunc, char **pzErr);
 int migratePlanFind(const MigratePlan*, const char *zName);
 int migratePlanMake(MigratePlan*, int eOp, const char *zTarget,
@@ -86,18 +90,31 @@ void migratePlanFree(MigratePlan*);
 extern const char migrateStatusSql[];
 
 /* ---- guard.c ---------------------------------------------------------- */
-int migrateGuard(const char *zScript, char **pzWhat, int *piLine);
+int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine);
+int migrateIsNoTx(const char *zScript);
 int migrateLineOf(const char *zScript, int iOffset);
 
 /* ---- store.c ---------------------------------------------------------- */
+/* One definition, as written to the `migrations` table. */
+typedef struct MigrateDef MigrateDef;
+struct MigrateDef {
+  const char *zName;      /* non-empty */
+  const char *zUp;        /* not NULL */
+  const char *zDown;      /* NULL: irreversible */
+  const char *zVerify;    /* NULL: no verify query */
+  int bRepeatable;
+};
+
 extern const char migrateStorageSql[];   /* sql/storage.sql, generated */
+extern const char migrateHooksSql[];     /* sql/hooks.sql, generated */
 typedef struct MigrateRecorder MigrateRecorder;
 
 int migrateStoreExists(sqlite3*, int *pbExists);
 int migrateStoreCreate(sqlite3*, char **pzErr);
-int migrateStoreWrite(sqlite3*, sqlite3_int64 iOld, const char *zName,
-                      const char *zUp, const char *zDown, int eConflict,
-                      sqlite3_int64 *piRowid, char **pzErr);
+int migrateStoreWrite(sqlite3*, sqlite3_int64 iOld, const MigrateDef*,
+                      int eConflict, sqlite3_int64 *piRowid, char **pzErr);
+int migrateStoreHasTable(sqlite3*, const char *zTable, int *pbExists);
+int migrateIsUtf8(const unsigned char *z, int n);
 int migrateStoreIsDefined(sqlite3*, const char *zName, const char *zUp,
                           const char *zDown, int *pbSame);
 int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
@@ -107,21 +124,34 @@ void migrateFormatTime(sqlite3_int64 iMs, char *zOut);
 
 int migrateRecorderOpen(sqlite3*, MigrateRecorder**);
 void migrateRecorderClose(MigrateRecorder*);
-int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int bDown,
+int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int eWhich,
                         char **pzOut, int *pbNull);
+#define MIGRATE_SCRIPT_UP     0
+#define MIGRATE_SCRIPT_DOWN   1
+#define MIGRATE_SCRIPT_VERIFY 2
 int migrateRecordUp(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iBatch,
-                    sqlite3_int64 iStart, sqlite3_int64 iMs);
-int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iMs);
+                    sqlite3_int64 iStart, sqlite3_int64 iMs,
+                    sqlite3_int64 nChange, const char *zNote);
+int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iMs,
+                      sqlite3_int64 nChange, const char *zNote);
 int migrateRecordRepair(MigrateRecorder*, const MigrateItem*);
+int migrateRecordBaseline(MigrateRecorder*, const MigrateItem*);
 int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
-                         sqlite3_int64 iMs, const char *zMsg);
+                         sqlite3_int64 iMs, sqlite3_int64 nChange, int bOk,
+                         const char *zMsg);
 
 /* ---- run.c ------------------------------------------------------------ */
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr);
 const char *migrateOpName(int eOp);
+int migrateRunScript(sqlite3*, const char *zScript, int bNoTx, char **pzMsg);
+
+/* ---- hooks.c ---------------------------------------------------------- */
+int migrateHooksRun(sqlite3*, const char *zEvent, const char *zFunc,
+                    char **pzErr);
+int migrateRegisterHooksModule(sqlite3*);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */
 int migrateRegisterFunctions(sqlite3*);

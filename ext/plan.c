@@ -32,22 +32,35 @@
 /*
 ** One row per name, in natural order.  Columns:
 **   0 name, 1 scripts rowid, 2 ledger rowid, 3 batch, 4 checksums equal,
-**   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's)
+**   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's),
+**   8 repeatable
 */
 const char migrateStatusSql[] =
   "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum,"
-  "       l.applied_at, l.duration_ms, s.checksum"
+  "       l.applied_at, l.duration_ms, s.checksum, s.repeatable"
   "  FROM main.migrations_scripts AS s"
   "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name "
   "UNION ALL "
   "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms,"
-  "       l.checksum"
+  "       l.checksum, l.repeatable"
   "  FROM main.migrations_ledger AS l"
   " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s"
   "                   WHERE s.name=l.name) "
   "ORDER BY 1 COLLATE " MIGRATE_COLLATION;
 
 static int planIsDigit(unsigned char c){ return c>='0' && c<='9'; }
+
+/*
+** The state of a name, from whether it is defined, applied, whether the
+** checksums agree and whether it is repeatable.  An edited repeatable
+** migration is pending (it re-runs), never changed.
+*/
+int migrateStateOf(int bDefined, int bApplied, int bSame, int bRepeatable){
+  if( !bApplied ) return MIGRATE_PENDING;
+  if( !bDefined ) return MIGRATE_MISSING;
+  if( bSame ) return MIGRATE_APPLIED;
+  return bRepeatable ? MIGRATE_PENDING : MIGRATE_CHANGED;
+}
 
 /*
 ** The "migrate_natural" collation (also used directly by C code).
@@ -160,15 +173,10 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
       pItem->iBatch = sqlite3_column_int64(pStmt, 3);
       if( pItem->iBatch>p->mxBatch ) p->mxBatch = pItem->iBatch;
     }
-    if( !bApplied ){
-      pItem->eState = MIGRATE_PENDING;
-    }else if( !bDefined ){
-      pItem->eState = MIGRATE_MISSING;
-    }else if( sqlite3_column_int(pStmt, 4) ){
-      pItem->eState = MIGRATE_APPLIED;
-    }else{
-      pItem->eState = MIGRATE_CHANGED;
-    }
+    pItem->bRepeatable = sqlite3_column_int(pStmt, 8)!=0;
+    pItem->eState = migrateStateOf(bDefined, bApplied,
+                                   sqlite3_column_int(pStmt, 4),
+                                   pItem->bRepeatable);
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
@@ -205,9 +213,15 @@ static int planDownCmp(const void *pA, const void *pB){
   return b->iItem - a->iItem;
 }
 
+/* True if rollbacks may revert pItem: applied, versioned, not baseline. */
+static int planRevertible(const MigrateItem *pItem){
+  return pItem->iLedger && !pItem->bRepeatable && pItem->iBatch>0;
+}
+
 /*
 ** Appends to p->aRun the applied items of the newest nBatch batches (all
 ** of them when nBatch<0), newest batch first, each batch in reverse order.
+** Repeatable migrations and the baseline (batch 0) are never reverted.
 */
 static int planAddDown(MigratePlan *p, sqlite3_int64 nBatch){
   PlanDownKey *aKey;
@@ -216,7 +230,7 @@ static int planAddDown(MigratePlan *p, sqlite3_int64 nBatch){
   aKey = sqlite3_malloc64(sizeof(PlanDownKey)*(sqlite3_uint64)(p->nItem+1));
   if( aKey==0 ) return SQLITE_NOMEM;
   for(i=0; i<p->nItem; i++){
-    if( p->aItem[i].iLedger ){
+    if( planRevertible(&p->aItem[i]) ){
       aKey[nKey].iBatch = p->aItem[i].iBatch;
       aKey[nKey].iItem = i;
       nKey++;
@@ -235,12 +249,29 @@ static int planAddDown(MigratePlan *p, sqlite3_int64 nBatch){
   return SQLITE_OK;
 }
 
+/* Appends the repeatable migrations to run: edited or new ones, or all. */
+static void planAddRepeatables(MigratePlan *p, int bAll){
+  int i;
+  for(i=0; i<p->nItem; i++){
+    const MigrateItem *pItem = &p->aItem[i];
+    if( pItem->bRepeatable && pItem->iScript
+     && (bAll || pItem->eState==MIGRATE_PENDING) ){
+      p->aRun[p->nRun++] = i;
+    }
+  }
+}
+
 /*
 ** Decides what a call of operation eOp runs and fills p->aRun/nRun/nDown.
 ** zTarget: the target name of migrate(), migrate_dry_run(), rollback_to().
 ** nBatch: the n of rollback(n).  zFunc names the SQL function in errors.
 ** Refuses (SQLITE_ERROR, *pzErr set) an unknown target and, except for
 ** migrate_repair(), a ledger with a changed migration.
+**
+** Repeatable migrations run after the versioned ones of migrate(), in
+** name order, when new or edited (all of them for migrate_refresh()), and
+** are never reverted.  A baseline lists the versioned definitions up to
+** the target, and is refused once anything versioned is applied.
 */
 int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
                     sqlite3_int64 nBatch, const char *zFunc, char **pzErr){
@@ -276,7 +307,25 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
     case MIGRATE_OP_UP:
     case MIGRATE_OP_DRY_RUN:
       for(i=0; i<p->nItem && (iTarget<0 || i<=iTarget); i++){
-        if( p->aItem[i].eState==MIGRATE_PENDING ) p->aRun[p->nRun++] = i;
+        if( p->aItem[i].eState==MIGRATE_PENDING && !p->aItem[i].bRepeatable ){
+          p->aRun[p->nRun++] = i;
+        }
+      }
+      planAddRepeatables(p, 0);
+      break;
+    case MIGRATE_OP_BASELINE:
+      for(i=0; i<p->nItem; i++){
+        if( p->aItem[i].iLedger && !p->aItem[i].bRepeatable ){
+          *pzErr = sqlite3_mprintf("%s: %s is already applied; a baseline "
+              "can only be recorded on a database with no applied "
+              "migrations", zFunc, p->aItem[i].zName);
+          return SQLITE_ERROR;
+        }
+      }
+      for(i=0; i<=iTarget; i++){
+        if( p->aItem[i].iScript && !p->aItem[i].bRepeatable ){
+          p->aRun[p->nRun++] = i;
+        }
       }
       break;
     case MIGRATE_OP_ROLLBACK:
@@ -289,13 +338,16 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
       p->nDown = p->nRun;
       if( eOp==MIGRATE_OP_REFRESH ){
         for(i=0; i<p->nItem; i++){
-          if( p->aItem[i].iScript ) p->aRun[p->nRun++] = i;
+          if( p->aItem[i].iScript && !p->aItem[i].bRepeatable ){
+            p->aRun[p->nRun++] = i;
+          }
         }
+        planAddRepeatables(p, 1);
       }
       break;
     case MIGRATE_OP_ROLLBACK_TO:
       for(i=p->nItem-1; i>iTarget; i--){
-        if( p->aItem[i].iLedger ) p->aRun[p->nRun++] = i;
+        if( planRevertible(&p->aItem[i]) ) p->aRun[p->nRun++] = i;
       }
       p->nDown = p->nRun;
       break;

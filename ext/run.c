@@ -25,7 +25,13 @@
 **      transaction control, and a revert through an irreversible migration
 **      (down is NULL) is refused by name.
 **   6. Run each script statement by statement (prepare, follow the tail),
-**      recording each migration in the ledger and history as it completes.
+**      then its verify query, recording each migration in the ledger and
+**      history (with the rows it changed) as it completes.  Hook scripts
+**      (hooks.c) run before/after the applies, the reverts and each
+**      migration.  A no-transaction migration (first line
+**      "-- migrate:no-transaction", autocommit mode only) commits the
+**      batch so far, runs outside any transaction, then the batch goes on
+**      in a new transaction: only the part after it can still be undone.
 **   7. If enforcement was suspended: PRAGMA foreign_key_check must come
 **      back empty, else the batch fails naming the table.
 **   8. COMMIT (or RELEASE), and restore the connection's foreign_keys.
@@ -56,6 +62,7 @@ struct RunCtx {
   sqlite3_int64 iBatch;     /* batch number of this call's applies */
   migrate_progress xProgress;  /* called as each migration completes */
   void *pProgressArg;
+  int bVerifyFailed;        /* the failure was a verify query's */
 };
 
 const char *migrateOpName(int eOp){
@@ -66,6 +73,7 @@ const char *migrateOpName(int eOp){
     case MIGRATE_OP_RESET:       return "migrate_reset";
     case MIGRATE_OP_REFRESH:     return "migrate_refresh";
     case MIGRATE_OP_DRY_RUN:     return "migrate_dry_run";
+    case MIGRATE_OP_BASELINE:    return "migrate_baseline";
     default:                     return "migrate_repair";
   }
 }
@@ -142,7 +150,7 @@ static int runBegin(RunCtx *p){
   p->bOuter = sqlite3_get_autocommit(p->db);
   if( p->bOuter ){
     int bFk = 0;
-    if( p->eOp!=MIGRATE_OP_REPAIR ){
+    if( p->eOp!=MIGRATE_OP_REPAIR && p->eOp!=MIGRATE_OP_BASELINE ){
       sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
       if( bFk ){
         sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
@@ -197,32 +205,33 @@ static const char *runSkipSpace(const char *z){
 }
 
 /*
-** Runs every statement of zScript (the script of pItem).  On error sets
-** p->zErr to "FUNC: NAME failed: MESSAGE (line N)".
+** Runs every statement of zScript in turn.  bNoTx: the script runs outside
+** any transaction (a no-transaction migration).  On error returns the
+** code and sets *pzMsg to "MESSAGE (line N)" (sqlite3_malloc'ed).
 */
-static int runScript(RunCtx *p, const MigrateItem *pItem,
-                     const char *zScript){
+int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
+                     char **pzMsg){
   const char *zTail = zScript;
   int rc = SQLITE_OK;
+  *pzMsg = 0;
   while( rc==SQLITE_OK && *zTail ){
     sqlite3_stmt *pStmt = 0;
     const char *zNext = 0;
-    const char *zStart = runSkipSpace(zTail);
-    int iErrAt = (int)(zStart - zScript);
-    rc = sqlite3_prepare_v2(p->db, zTail, -1, &pStmt, &zNext);
+    int iErrAt = (int)(runSkipSpace(zTail) - zScript);
+    rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zNext);
     if( rc!=SQLITE_OK ){
       if( sqlite3_libversion_number()>=3038000 ){
-        int iOff = sqlite3_error_offset(p->db);
+        int iOff = sqlite3_error_offset(db);
         if( iOff>=0 ) iErrAt = (int)(zTail - zScript) + iOff;
       }
     }else if( pStmt ){
       char *zWhat = 0;
       int iLine = 0;
-      rc = migrateGuard(sqlite3_sql(pStmt), &zWhat, &iLine);
+      rc = migrateGuard(sqlite3_sql(pStmt), bNoTx, &zWhat, &iLine);
       if( rc==SQLITE_ERROR ){
-        runError(p, "%s: %s failed: %s is not allowed in a migration script "
-                 "(line %d)", p->zFunc, pItem->zName, zWhat,
-                 migrateLineOf(zScript, iErrAt));
+        *pzMsg = sqlite3_mprintf("%s is not allowed in a migration script "
+                                 "(line %d)", zWhat,
+                                 migrateLineOf(zScript, iErrAt));
       }
       sqlite3_free(zWhat);
       if( rc==SQLITE_OK ){
@@ -230,25 +239,91 @@ static int runScript(RunCtx *p, const MigrateItem *pItem,
         rc = sqlite3_reset(pStmt);
       }
     }
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      runError(p, "%s: %s failed: %s (line %d)", p->zFunc, pItem->zName,
-               sqlite3_errmsg(p->db), migrateLineOf(zScript, iErrAt));
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzMsg==0 ){
+      *pzMsg = sqlite3_mprintf("%s (line %d)", sqlite3_errmsg(db),
+                               migrateLineOf(zScript, iErrAt));
     }
     sqlite3_finalize(pStmt);
     zTail = zNext ? zNext : zTail + strlen(zTail);
   }
-  if( rc==SQLITE_OK && sqlite3_get_autocommit(p->db) ){
+  if( rc==SQLITE_OK && !bNoTx && sqlite3_get_autocommit(db) ){
     /* cannot happen past the guard, but never carry on outside the txn */
     rc = SQLITE_ERROR;
-    runError(p, "%s: %s ended the call's transaction", p->zFunc,
-             pItem->zName);
+    *pzMsg = sqlite3_mprintf("it ended the call's transaction");
   }
   return rc;
 }
 
 /*
+** Runs the script of pItem; on error sets p->zErr to
+** "FUNC: NAME failed: MESSAGE (line N)".
+*/
+static int runScript(RunCtx *p, const MigrateItem *pItem,
+                     const char *zScript, int bNoTx){
+  char *zMsg = 0;
+  int rc = migrateRunScript(p->db, zScript, bNoTx, &zMsg);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    runError(p, "%s: %s failed: %s", p->zFunc, pItem->zName,
+             zMsg ? zMsg : sqlite3_errstr(rc));
+  }
+  sqlite3_free(zMsg);
+  return rc;
+}
+
+/*
+** Runs the verify query of pItem (if it has one): a single read-only
+** query whose first column of its first row must be true.
+*/
+static int runVerify(RunCtx *p, const MigrateItem *pItem){
+  sqlite3_stmt *pStmt = 0;
+  char *zVerify = 0;
+  const char *zTail = 0;
+  int bNull = 1;
+  int rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY,
+                               &zVerify, &bNull);
+  if( rc!=SQLITE_OK || bNull ) goto verify_done;
+  rc = sqlite3_prepare_v2(p->db, zVerify, -1, &pStmt, &zTail);
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM ){
+      runError(p, "%s: %s failed: its verify query: %s", p->zFunc,
+               pItem->zName, sqlite3_errmsg(p->db));
+    }
+  }else if( pStmt==0 || *runSkipSpace(zTail) || !sqlite3_stmt_readonly(pStmt) ){
+    rc = SQLITE_ERROR;
+    runError(p, "%s: %s failed: its verify script must be one read-only "
+             "query", p->zFunc, pItem->zName);
+  }else{
+    int bTrue = sqlite3_step(pStmt)==SQLITE_ROW
+             && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL
+             && sqlite3_column_double(pStmt, 0)!=0.0;
+    rc = sqlite3_reset(pStmt);
+    if( rc!=SQLITE_OK ){
+      if( rc!=SQLITE_NOMEM ){
+        runError(p, "%s: %s failed: its verify query: %s", p->zFunc,
+                 pItem->zName, sqlite3_errmsg(p->db));
+      }
+    }else if( !bTrue ){
+      rc = SQLITE_CONSTRAINT_CHECK;
+      p->bVerifyFailed = 1;
+      runError(p, "%s: %s failed: verify failed", p->zFunc, pItem->zName);
+    }
+  }
+verify_done:
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zVerify);
+  return rc;
+}
+
+/* Runs the hooks of zEvent; sets p->zErr on failure. */
+static int runHook(RunCtx *p, const char *zEvent){
+  int rc = migrateHooksRun(p->db, zEvent, p->zFunc, &p->zErr);
+  return rc;
+}
+
+/*
 ** Step 5: reads every script the plan will run and refuses the call if
-** one is irreversible or would escape the transaction.  Nothing runs.
+** one is irreversible, would escape the transaction, or is a
+** no-transaction migration where none can run.  Nothing runs.
 */
 static int runCheckScripts(RunCtx *p){
   int i, rc = SQLITE_OK;
@@ -256,15 +331,22 @@ static int runCheckScripts(RunCtx *p){
     const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
     int bDown = i<p->plan.nDown;
     char *zScript = 0, *zWhat = 0;
-    int bNull = 0, iLine = 0;
+    int bNull = 0, iLine = 0, bNoTx;
     rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
     if( rc!=SQLITE_OK ) break;
+    bNoTx = zScript && migrateIsNoTx(zScript);
     if( bNull ){
       rc = SQLITE_ERROR;
       runError(p, "%s: %s is irreversible (its down script is NULL); "
                "nothing was reverted", p->zFunc, pItem->zName);
+    }else if( bNoTx && (!p->bOuter || p->eOp==MIGRATE_OP_DRY_RUN) ){
+      rc = SQLITE_ERROR;
+      runError(p, "%s: %s is a no-transaction migration: it %s; nothing "
+               "was run", p->zFunc, pItem->zName, p->bOuter
+               ? "cannot be dry-run (it could not be undone)"
+               : "runs only in autocommit mode, not inside BEGIN ... COMMIT");
     }else{
-      rc = migrateGuard(zScript, &zWhat, &iLine);
+      rc = migrateGuard(zScript, bNoTx, &zWhat, &iLine);
       if( rc==SQLITE_ERROR ){
         runError(p, "%s: %s: its %s script holds %s (line %d); a migration "
                  "script may not %s, because each call runs in one "
@@ -282,59 +364,21 @@ static int runCheckScripts(RunCtx *p){
 }
 
 /*
-** Step 6: runs the plan, recording each migration as it completes.
+** The foreign key check (only when enforcement was suspended for the
+** call), before a commit: at the end of the batch, or before the batch
+** commits ahead of a no-transaction migration.  iLast: position in the run
+** list of the last migration run (named in the error and the history).
 */
-static int runPlan(RunCtx *p){
-  int i, rc = SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<p->plan.nRun; i++){
-    const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
-    int bDown = i<p->plan.nDown;
-    char *zScript = 0;
-    int bNull = 0;
-    sqlite3_int64 iStart, iMs;
-    if( p->eOp==MIGRATE_OP_REPAIR ){
-      rc = migrateRecordRepair(p->pRec, pItem);
-      continue;
-    }
-    rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
-    if( rc!=SQLITE_OK ) break;
-    iStart = migrateNowMs(p->db);
-    rc = runScript(p, pItem, zScript ? zScript : "");
-    sqlite3_free(zScript);
-    iMs = migrateNowMs(p->db) - iStart;
-    if( iMs<0 ) iMs = 0;
-    if( rc!=SQLITE_OK ){
-      p->pFail = pItem;
-      p->bFailDown = bDown;
-      p->iFailMs = iMs;
-      break;
-    }
-    if( bDown ){
-      rc = migrateRecordDown(p->pRec, pItem, iMs);
-    }else{
-      rc = migrateRecordUp(p->pRec, pItem, p->iBatch, iStart, iMs);
-    }
-    if( rc==SQLITE_OK && p->xProgress ){
-      p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs);
-    }
-  }
-  return rc;
-}
-
-/*
-** Step 7: the batch-end foreign key check (only when enforcement was
-** suspended for the call).
-*/
-static int runFkCheck(RunCtx *p){
+static int runFkCheck(RunCtx *p, int iLast){
   sqlite3_stmt *pStmt = 0;
   int rc;
-  if( !p->bFkSuspended || p->plan.nRun==0 ) return SQLITE_OK;
+  if( !p->bFkSuspended || iLast<0 ) return SQLITE_OK;
   rc = sqlite3_prepare_v2(p->db, "PRAGMA main.foreign_key_check", -1,
                           &pStmt, 0);
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const MigrateItem *pLast = &p->plan.aItem[p->plan.aRun[p->plan.nRun-1]];
+    const MigrateItem *pLast = &p->plan.aItem[p->plan.aRun[iLast]];
     p->pFail = pLast;
-    p->bFailDown = p->plan.nRun<=p->plan.nDown;
+    p->bFailDown = iLast<p->plan.nDown;
     runError(p, "%s: %s failed: foreign key check failed at the end of the "
         "batch: a row of table \"%s\" (rowid %lld) refers to a missing row "
         "of \"%s\"", p->zFunc, pLast->zName,
@@ -348,6 +392,114 @@ static int runFkCheck(RunCtx *p){
   }else{
     sqlite3_finalize(pStmt);
   }
+  return rc;
+}
+
+/*
+** The hooks due before run-list position i: before_rollback at the first
+** revert; after_rollback and before_migrate at the first apply.
+*/
+static int runPhaseHooks(RunCtx *p, int i){
+  int rc = SQLITE_OK;
+  if( i==0 && p->plan.nDown>0 ) rc = runHook(p, "before_rollback");
+  if( rc==SQLITE_OK && i==p->plan.nDown && i<p->plan.nRun ){
+    if( i>0 ) rc = runHook(p, "after_rollback");
+    if( rc==SQLITE_OK ) rc = runHook(p, "before_migrate");
+  }
+  return rc;
+}
+
+/*
+** Runs one migration, position i of the run list: hooks around it, its
+** script, its verify query, its record.  A no-transaction migration first
+** commits the batch so far, runs outside any transaction, has its record
+** committed on its own, and the batch goes on in a new transaction.
+*/
+static int runOne(RunCtx *p, int i){
+  const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
+  int bDown = i<p->plan.nDown;
+  char *zScript = 0;
+  int bNull = 0, bNoTx = 0;
+  sqlite3_int64 iStart, iMs, nChange;
+  int rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+  if( rc!=SQLITE_OK ) return rc;
+  if( zScript==0 ){
+    zScript = sqlite3_mprintf("");
+    if( zScript==0 ) return SQLITE_NOMEM;
+  }
+  bNoTx = migrateIsNoTx(zScript);
+  rc = runHook(p, "before_each");
+  if( rc==SQLITE_OK && bNoTx ){
+    /* commit the batch so far: the script runs outside any transaction */
+    rc = runFkCheck(p, i-1);
+    if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
+    if( rc==SQLITE_OK ) p->bOpen = 0;
+  }
+  if( rc!=SQLITE_OK ) goto one_done;
+
+  iStart = migrateNowMs(p->db);
+  nChange = sqlite3_total_changes(p->db);
+  rc = runScript(p, pItem, zScript, bNoTx);
+  nChange = sqlite3_total_changes(p->db) - nChange;
+  iMs = migrateNowMs(p->db) - iStart;
+  if( iMs<0 ) iMs = 0;
+  if( rc==SQLITE_OK && !bDown ) rc = runVerify(p, pItem);
+  if( rc!=SQLITE_OK ){
+    p->pFail = pItem;
+    p->bFailDown = bDown;
+    p->iFailMs = iMs;
+    goto one_done;
+  }
+  if( bNoTx ){
+    /* its record is committed on its own: what ran cannot be undone */
+    rc = runExec(p, "BEGIN IMMEDIATE");
+    if( rc!=SQLITE_OK ) goto one_done;
+    p->bOpen = 1;
+  }
+  if( bDown ){
+    rc = migrateRecordDown(p->pRec, pItem, iMs, nChange,
+                           bNoTx ? "no-transaction" : 0);
+  }else{
+    rc = migrateRecordUp(p->pRec, pItem, p->iBatch, iStart, iMs, nChange,
+                         bNoTx ? "no-transaction" : 0);
+  }
+  if( rc==SQLITE_OK && bNoTx ){
+    rc = runExec(p, "COMMIT");
+    if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
+    p->bOpen = rc==SQLITE_OK;
+  }
+  if( rc==SQLITE_OK ) rc = runHook(p, "after_each");
+  if( rc==SQLITE_OK && p->xProgress ){
+    p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs);
+  }
+one_done:
+  sqlite3_free(zScript);
+  return rc;
+}
+
+/*
+** Step 6: runs the plan, recording each migration as it completes, with
+** the phase hooks around the reverts and the applies.
+*/
+static int runPlan(RunCtx *p){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<p->plan.nRun; i++){
+    const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
+    if( p->eOp==MIGRATE_OP_REPAIR ){
+      rc = migrateRecordRepair(p->pRec, pItem);
+    }else if( p->eOp==MIGRATE_OP_BASELINE ){
+      rc = migrateRecordBaseline(p->pRec, pItem);
+    }else{
+      rc = runPhaseHooks(p, i);
+      if( rc==SQLITE_OK ) rc = runOne(p, i);
+    }
+  }
+  if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp!=MIGRATE_OP_REPAIR
+   && p->eOp!=MIGRATE_OP_BASELINE ){
+    rc = runHook(p, p->plan.nRun>p->plan.nDown ? "after_migrate"
+                                               : "after_rollback");
+  }
+  if( rc==SQLITE_OK ) rc = runFkCheck(p, p->plan.nRun-1);
   return rc;
 }
 
@@ -400,10 +552,11 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
   }
   p->iBatch = (eOp==MIGRATE_OP_REFRESH ? 0 : p->plan.mxBatch) + 1;
 
-  /* 5. check; 6. run; 7. foreign keys */
-  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_REPAIR ) rc = runCheckScripts(p);
+  /* 5. check; 6. run (7. foreign keys) */
+  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_REPAIR && eOp!=MIGRATE_OP_BASELINE ){
+    rc = runCheckScripts(p);
+  }
   if( rc==SQLITE_OK ) rc = runPlan(p);
-  if( rc==SQLITE_OK ) rc = runFkCheck(p);
 
   /* 8. commit */
   if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN && p->plan.nRun>0 ){
@@ -420,8 +573,9 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
     /* the failure goes to history in its own write, after the undo */
     migrateRecordHistory(p->pRec, p->pFail->zName,
         p->bFailDown ? "down" : "up",
-        p->bFailDown ? p->pFail->iBatch : p->iBatch,
-        p->iFailMs, p->zErr ? p->zErr : sqlite3_errstr(rc));
+        p->bFailDown ? p->pFail->iBatch : p->iBatch, p->iFailMs, -1, 0,
+        p->bVerifyFailed ? "verify failed"
+                         : p->zErr ? p->zErr : sqlite3_errstr(rc));
   }
   runRestoreFk(p);
 

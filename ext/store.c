@@ -26,15 +26,16 @@
 #include <string.h>
 
 /*
-** Sets *pbExists to 1 if the storage tables exist in main.
+** Sets *pbExists to 1 if table zTable exists in main.
 */
-int migrateStoreExists(sqlite3 *db, int *pbExists){
+int migrateStoreHasTable(sqlite3 *db, const char *zTable, int *pbExists){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db,
       "SELECT 1 FROM main.sqlite_schema"
-      " WHERE type='table' AND name='migrations_scripts'", -1, &pStmt, 0);
+      " WHERE type='table' AND name=?1", -1, &pStmt, 0);
   *pbExists = 0;
   if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if( rc==SQLITE_ROW ){
       *pbExists = 1;
@@ -45,6 +46,13 @@ int migrateStoreExists(sqlite3 *db, int *pbExists){
   }
   sqlite3_finalize(pStmt);
   return rc;
+}
+
+/*
+** Sets *pbExists to 1 if the storage tables exist in main.
+*/
+int migrateStoreExists(sqlite3 *db, int *pbExists){
+  return migrateStoreHasTable(db, "migrations_scripts", pbExists);
 }
 
 /*
@@ -69,7 +77,7 @@ int migrateStoreCreate(sqlite3 *db, char **pzErr){
 ** True if z[0..n-1] is well-formed UTF-8 (no overlongs, no surrogates,
 ** nothing above U+10FFFF) without NUL bytes.
 */
-static int storeIsUtf8(const unsigned char *z, int n){
+int migrateIsUtf8(const unsigned char *z, int n){
   int i = 0;
   while( i<n ){
     unsigned c = z[i];
@@ -109,19 +117,22 @@ static int storeBindText(sqlite3_stmt *pStmt, int i, const char *z){
 ** *pbSame: 1 if it has the checksums zSum (of up) and zDownSum (of down,
 ** NULL for a NULL down) — a redefinition would change nothing.
 */
-static int storeFind(sqlite3 *db, const char *zName, const char *zSum,
+static int storeFind(sqlite3 *db, const MigrateDef *pDef, const char *zSum,
                      const char *zDownSum, sqlite3_int64 *piRowid,
                      int *pbSame){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db,
       "SELECT rowid, checksum=?2 AND down_checksum IS ?3"
+      "       AND repeatable=?4 AND verify IS ?5"
       "  FROM main.migrations_scripts WHERE name=?1", -1, &pStmt, 0);
   *piRowid = 0;
   *pbSame = 0;
   if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 1, pDef->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
   storeBindText(pStmt, 3, zDownSum);
+  sqlite3_bind_int(pStmt, 4, pDef->bRepeatable!=0);
+  storeBindText(pStmt, 5, pDef->zVerify);
   if( sqlite3_step(pStmt)==SQLITE_ROW ){
     *piRowid = sqlite3_column_int64(pStmt, 0);
     *pbSame = sqlite3_column_int(pStmt, 1);
@@ -140,55 +151,70 @@ int migrateStoreIsDefined(sqlite3 *db, const char *zName, const char *zUp,
   char zDownSum[MIGRATE_CHECKSUM_LEN+1];
   sqlite3_int64 iRowid = 0;
   int bExists = 0;
+  MigrateDef def;
   int rc = migrateStoreExists(db, &bExists);
   *pbSame = 0;
   if( rc!=SQLITE_OK || !bExists ) return rc;
+  memset(&def, 0, sizeof(def));
+  def.zName = zName;
   migrateChecksum(zUp, (int)strlen(zUp), zSum);
   if( zDown ) migrateChecksum(zDown, (int)strlen(zDown), zDownSum);
-  return storeFind(db, zName, zSum, zDown ? zDownSum : 0, &iRowid, pbSame);
+  return storeFind(db, &def, zSum, zDown ? zDownSum : 0, &iRowid, pbSame);
 }
 
 /*
 ** Defines one migration, as a write to the `migrations` table does.
 **
-** iOld: the rowid being updated, or 0 for an insert.  zName, zUp, zDown:
-** the new values (zDown NULL = irreversible).  eConflict: what
-** sqlite3_vtab_on_conflict() said (SQLITE_IGNORE, SQLITE_REPLACE, anything
-** else = fail on a duplicate name).  Refuses an empty name and text that
-** is not valid UTF-8.  Creates the storage on first use.  On success
+** iOld: the rowid being updated, or 0 for an insert.  pDef: the new values.
+** eConflict: what sqlite3_vtab_on_conflict() said (SQLITE_IGNORE,
+** SQLITE_REPLACE, anything else = fail on a duplicate name).  Refuses an
+** empty name, text that is not valid UTF-8, and a repeatable migration
+** with a down script.  Creates the storage on first use.  On success
 ** *piRowid is the row's rowid.  A REPLACE that would change nothing (same
-** checksums of up and down) writes nothing.
+** checksums of up and down, same verify and repeatable) writes nothing.
 */
-int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const char *zName,
-                      const char *zUp, const char *zDown, int eConflict,
-                      sqlite3_int64 *piRowid, char **pzErr){
+int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
+                      int eConflict, sqlite3_int64 *piRowid, char **pzErr){
   char zSum[MIGRATE_CHECKSUM_LEN+1];
   char zDownSum[MIGRATE_CHECKSUM_LEN+1];
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iDup = 0;
   int bSame = 0;
-  int nUp = (int)strlen(zUp);
+  int nUp = (int)strlen(pDef->zUp);
   int rc = SQLITE_OK;
-  const char *zBad = !storeIsUtf8((const unsigned char*)zName,
-                                  (int)strlen(zName)) ? "name"
-                   : !storeIsUtf8((const unsigned char*)zUp, nUp) ? "up"
-                   : zDown && !storeIsUtf8((const unsigned char*)zDown,
-                                           (int)strlen(zDown)) ? "down" : 0;
+  const char *azCol[4];
+  const char *azVal[4];
+  int k;
 
-  if( zName[0]==0 ){
+  azCol[0] = "name";   azVal[0] = pDef->zName;
+  azCol[1] = "up";     azVal[1] = pDef->zUp;
+  azCol[2] = "down";   azVal[2] = pDef->zDown;
+  azCol[3] = "verify"; azVal[3] = pDef->zVerify;
+  if( pDef->zName[0]==0 ){
     *pzErr = sqlite3_mprintf("migrations: name must not be empty");
     return SQLITE_CONSTRAINT_CHECK;
   }
-  if( zBad ){
-    *pzErr = sqlite3_mprintf("migrations: %s is not valid UTF-8 text", zBad);
-    return SQLITE_MISMATCH;
+  for(k=0; k<4; k++){
+    if( azVal[k] && !migrateIsUtf8((const unsigned char*)azVal[k],
+                                   (int)strlen(azVal[k])) ){
+      *pzErr = sqlite3_mprintf("migrations: %s is not valid UTF-8 text",
+                               azCol[k]);
+      return SQLITE_MISMATCH;
+    }
+  }
+  if( pDef->bRepeatable && pDef->zDown && pDef->zDown[0] ){
+    *pzErr = sqlite3_mprintf("migrations: %s is repeatable: a repeatable "
+        "migration has no down script (leave down NULL)", pDef->zName);
+    return SQLITE_CONSTRAINT_CHECK;
   }
   rc = migrateStoreCreate(db, pzErr);
   if( rc!=SQLITE_OK ) goto store_write_done;
 
-  migrateChecksum(zUp, nUp, zSum);
-  if( zDown ) migrateChecksum(zDown, (int)strlen(zDown), zDownSum);
-  rc = storeFind(db, zName, zSum, zDown ? zDownSum : 0, &iDup, &bSame);
+  migrateChecksum(pDef->zUp, nUp, zSum);
+  if( pDef->zDown ){
+    migrateChecksum(pDef->zDown, (int)strlen(pDef->zDown), zDownSum);
+  }
+  rc = storeFind(db, pDef, zSum, pDef->zDown ? zDownSum : 0, &iDup, &bSame);
   if( rc!=SQLITE_OK ) goto store_write_done;
 
   if( iDup && iDup!=iOld ){
@@ -200,7 +226,7 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const char *zName,
     if( eConflict!=SQLITE_REPLACE ){
       *pzErr = sqlite3_mprintf("UNIQUE constraint failed: migrations.name "
           "(a migration named '%s' is already defined; INSERT OR REPLACE "
-          "replaces it)", zName);
+          "replaces it)", pDef->zName);
       rc = SQLITE_CONSTRAINT_UNIQUE;
       goto store_write_done;
     }
@@ -211,20 +237,23 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const char *zName,
   if( iOld ){
     rc = sqlite3_prepare_v2(db,
         "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
-        " down_checksum=?3, up=?4, down=?5 WHERE rowid=?6", -1, &pStmt, 0);
+        " down_checksum=?3, repeatable=?4, up=?5, down=?6, verify=?7"
+        " WHERE rowid=?8", -1, &pStmt, 0);
   }else{
     rc = sqlite3_prepare_v2(db,
         "INSERT INTO main.migrations_scripts"
-        "(name, checksum, down_checksum, up, down) VALUES(?1,?2,?3,?4,?5)",
-        -1, &pStmt, 0);
+        "(name, checksum, down_checksum, repeatable, up, down, verify)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7)", -1, &pStmt, 0);
   }
   if( rc!=SQLITE_OK ) goto store_write_done;
-  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 1, pDef->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
-  storeBindText(pStmt, 3, zDown ? zDownSum : 0);
-  sqlite3_bind_text(pStmt, 4, zUp, nUp, SQLITE_STATIC);
-  storeBindText(pStmt, 5, zDown);
-  if( iOld ) sqlite3_bind_int64(pStmt, 6, iOld);
+  storeBindText(pStmt, 3, pDef->zDown ? zDownSum : 0);
+  sqlite3_bind_int(pStmt, 4, pDef->bRepeatable!=0);
+  sqlite3_bind_text(pStmt, 5, pDef->zUp, nUp, SQLITE_STATIC);
+  storeBindText(pStmt, 6, pDef->zDown);
+  storeBindText(pStmt, 7, pDef->zVerify);
+  if( iOld ) sqlite3_bind_int64(pStmt, 8, iOld);
   sqlite3_step(pStmt);
   rc = sqlite3_finalize(pStmt);
   pStmt = 0;
@@ -307,31 +336,34 @@ void migrateFormatTime(sqlite3_int64 iMs, char *zOut){
 
 #define REC_UP_TEXT      0
 #define REC_DOWN_TEXT    1
-#define REC_LEDGER_DOWN  2
-#define REC_LEDGER_ADD   3
-#define REC_LEDGER_DEL   4
-#define REC_HISTORY      5
-#define REC_REPAIR       6
-#define REC_N            7
+#define REC_VERIFY_TEXT  2
+#define REC_LEDGER_DOWN  3
+#define REC_LEDGER_ADD   4
+#define REC_LEDGER_DEL   5
+#define REC_HISTORY      6
+#define REC_REPAIR       7
+#define REC_N            8
 
 static const char *const azRecSql[REC_N] = {
   /* REC_UP_TEXT */
   "SELECT up FROM main.migrations_scripts WHERE rowid=?1",
   /* REC_DOWN_TEXT */
   "SELECT down FROM main.migrations_scripts WHERE rowid=?1",
+  /* REC_VERIFY_TEXT */
+  "SELECT verify FROM main.migrations_scripts WHERE rowid=?1",
   /* REC_LEDGER_DOWN */
   "SELECT down FROM main.migrations_ledger WHERE rowid=?1",
   /* REC_LEDGER_ADD: the down script is copied as it is at apply time */
   "INSERT INTO main.migrations_ledger"
-  "(name, batch, checksum, applied_at, duration_ms, down)"
-  " SELECT name, ?2, checksum, ?3, ?4, down"
+  "(name, batch, checksum, applied_at, duration_ms, changes, repeatable, down)"
+  " SELECT name, ?2, checksum, ?3, ?4, ?5, repeatable, down"
   "   FROM main.migrations_scripts WHERE rowid=?1",
   /* REC_LEDGER_DEL */
   "DELETE FROM main.migrations_ledger WHERE rowid=?1",
   /* REC_HISTORY */
   "INSERT INTO main.migrations_history"
-  "(name, direction, batch, at, duration_ms, ok, message)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  "(name, direction, batch, at, duration_ms, changes, ok, message)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   /* REC_REPAIR: re-record the checksum of an edited applied script */
   "UPDATE main.migrations_ledger SET checksum="
   " (SELECT checksum FROM main.migrations_scripts WHERE rowid=?2)"
@@ -375,14 +407,15 @@ static int recRun(sqlite3_stmt *pStmt){
 }
 
 /*
-** Copies the script of pItem into *pzOut (sqlite3_malloc'ed): its down
-** script when bDown — the current definition's, else the ledger's copy —
-** else its up script.  *pbNull is set when the script is NULL
-** (irreversible).
+** Copies a script of pItem into *pzOut (sqlite3_malloc'ed).  eWhich:
+** MIGRATE_SCRIPT_UP, MIGRATE_SCRIPT_VERIFY, or MIGRATE_SCRIPT_DOWN — the
+** current definition's down script, else the ledger's copy.  *pbNull is
+** set when the script is NULL (an irreversible down, no verify query).
 */
 int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
-                        int bDown, char **pzOut, int *pbNull){
-  int eStmt = !bDown ? REC_UP_TEXT
+                        int eWhich, char **pzOut, int *pbNull){
+  int eStmt = eWhich==MIGRATE_SCRIPT_UP ? REC_UP_TEXT
+            : eWhich==MIGRATE_SCRIPT_VERIFY ? REC_VERIFY_TEXT
             : pItem->iScript ? REC_DOWN_TEXT : REC_LEDGER_DOWN;
   sqlite3_int64 iRowid = eStmt==REC_LEDGER_DOWN ? pItem->iLedger
                                                 : pItem->iScript;
@@ -409,11 +442,13 @@ int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
 }
 
 /*
-** Appends a row to migrations_history.  zMsg NULL means success (ok=1).
+** Appends a row to migrations_history.  iBatch<0 stores NULL; nChange<0
+** stores NULL; zMsg may be NULL.
 */
 int migrateRecordHistory(MigrateRecorder *p, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
-                         sqlite3_int64 iMs, const char *zMsg){
+                         sqlite3_int64 iMs, sqlite3_int64 nChange, int bOk,
+                         const char *zMsg){
   char zAt[24];
   int rc = SQLITE_OK;
   sqlite3_stmt *pStmt = recStmt(p, REC_HISTORY, &rc);
@@ -421,57 +456,68 @@ int migrateRecordHistory(MigrateRecorder *p, const char *zName,
   migrateFormatTime(migrateNowMs(p->db), zAt);
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zDir, -1, SQLITE_STATIC);
-  if( iBatch>=0 ){
-    sqlite3_bind_int64(pStmt, 3, iBatch);
-  }else{
-    sqlite3_bind_null(pStmt, 3);
-  }
+  if( iBatch>=0 ) sqlite3_bind_int64(pStmt, 3, iBatch);
   sqlite3_bind_text(pStmt, 4, zAt, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(pStmt, 5, iMs);
-  sqlite3_bind_int(pStmt, 6, zMsg==0);
-  storeBindText(pStmt, 7, zMsg);
+  if( nChange>=0 ) sqlite3_bind_int64(pStmt, 6, nChange);
+  sqlite3_bind_int(pStmt, 7, bOk);
+  storeBindText(pStmt, 8, zMsg);
   rc = recRun(pStmt);
   sqlite3_clear_bindings(pStmt);
   return rc;
 }
 
+/* Deletes the ledger row of pItem. */
+static int recLedgerDelete(MigrateRecorder *p, const MigrateItem *pItem){
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_DEL, &rc);
+  if( pStmt==0 ) return rc;
+  sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+  return recRun(pStmt);
+}
+
 /*
-** Records that pItem was applied in batch iBatch, started at iStart (JD ms)
-** and took iMs: a ledger row and a history row.
+** Records that pItem was applied in batch iBatch, started at iStart (JD ms),
+** took iMs and changed nChange rows: a ledger row (replacing the previous
+** run's row of a repeatable migration) and a history row with note zNote.
 */
 int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
                     sqlite3_int64 iBatch, sqlite3_int64 iStart,
-                    sqlite3_int64 iMs){
+                    sqlite3_int64 iMs, sqlite3_int64 nChange,
+                    const char *zNote){
   char zAt[24];
   int rc = SQLITE_OK;
-  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_ADD, &rc);
+  sqlite3_stmt *pStmt;
+  if( pItem->iLedger ) rc = recLedgerDelete(p, pItem);
+  if( rc!=SQLITE_OK ) return rc;
+  pStmt = recStmt(p, REC_LEDGER_ADD, &rc);
   if( pStmt==0 ) return rc;
   migrateFormatTime(iStart, zAt);
   sqlite3_bind_int64(pStmt, 1, pItem->iScript);
   sqlite3_bind_int64(pStmt, 2, iBatch);
   sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(pStmt, 4, iMs);
+  sqlite3_bind_int64(pStmt, 5, nChange);
   rc = recRun(pStmt);
   if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_CORRUPT;
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iMs, 0);
+    rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iMs, nChange, 1,
+                              zNote);
   }
   return rc;
 }
 
 /*
-** Records that pItem was reverted: its ledger row goes, a history row
-** is added.
+** Records that pItem was reverted: its ledger row goes, a history row is
+** added.
 */
 int migrateRecordDown(MigrateRecorder *p, const MigrateItem *pItem,
-                      sqlite3_int64 iMs){
-  int rc = SQLITE_OK;
-  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_DEL, &rc);
-  if( pStmt==0 ) return rc;
-  sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
-  rc = recRun(pStmt);
+                      sqlite3_int64 iMs, sqlite3_int64 nChange,
+                      const char *zNote){
+  int rc = recLedgerDelete(p, pItem);
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "down", pItem->iBatch, iMs, 0);
+    rc = migrateRecordHistory(p, pItem->zName, "down", pItem->iBatch, iMs,
+                              nChange, 1, zNote);
   }
   return rc;
 }
@@ -482,21 +528,40 @@ int migrateRecordDown(MigrateRecorder *p, const MigrateItem *pItem,
 */
 int migrateRecordRepair(MigrateRecorder *p, const MigrateItem *pItem){
   int rc = SQLITE_OK;
-  sqlite3_stmt *pStmt;
   if( pItem->eState==MIGRATE_MISSING ){
-    pStmt = recStmt(p, REC_LEDGER_DEL, &rc);
-    if( pStmt ) sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+    rc = recLedgerDelete(p, pItem);
   }else{
-    pStmt = recStmt(p, REC_REPAIR, &rc);
-    if( pStmt ){
-      sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
-      sqlite3_bind_int64(pStmt, 2, pItem->iScript);
-    }
+    sqlite3_stmt *pStmt = recStmt(p, REC_REPAIR, &rc);
+    if( pStmt==0 ) return rc;
+    sqlite3_bind_int64(pStmt, 1, pItem->iLedger);
+    sqlite3_bind_int64(pStmt, 2, pItem->iScript);
+    rc = recRun(pStmt);
   }
+  if( rc==SQLITE_OK ){
+    rc = migrateRecordHistory(p, pItem->zName, "repair", pItem->iBatch, 0, -1,
+                              1, 0);
+  }
+  return rc;
+}
+
+/*
+** migrate_baseline() for one item: recorded as applied in batch 0 with
+** duration 0, without running it.  Logged as 'baseline'.
+*/
+int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
+  char zAt[24];
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_LEDGER_ADD, &rc);
   if( pStmt==0 ) return rc;
+  migrateFormatTime(migrateNowMs(p->db), zAt);
+  sqlite3_bind_int64(pStmt, 1, pItem->iScript);
+  sqlite3_bind_int64(pStmt, 2, 0);
+  sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(pStmt, 4, 0);
+  sqlite3_bind_null(pStmt, 5);
   rc = recRun(pStmt);
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "repair", pItem->iBatch, 0, 0);
+    rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, -1, 1, 0);
   }
   return rc;
 }

@@ -8,6 +8,10 @@
 **   UPDATE migrations SET down='DROP TABLE users;' WHERE name='001_users';
 **   DELETE FROM migrations WHERE name='001_users';
 **   SELECT name, up, down, checksum FROM migrations;   -- migration order
+**   INSERT INTO migrations(name, up, verify) VALUES('002_x', '...',
+**       'SELECT count(*)=1 FROM sqlite_schema WHERE name=''x''');
+**   INSERT INTO migrations(name, up, repeatable) VALUES('R__views',
+**       'DROP VIEW IF EXISTS v; CREATE VIEW v AS ...', 1);
 **   CREATE VIRTUAL TABLE temp.lm USING migrations;     -- same, other name
 **
 ** HOW IT WORKS
@@ -15,7 +19,10 @@
 **   also creatable (xCreate == xConnect), so a database that owns a table
 **   called `migrations` can still reach it under another name.  Rows live
 **   in main.migrations_scripts whatever the virtual table's schema; the
-**   virtual table's rowid is that table's rowid.
+**   virtual table's rowid is that table's rowid.  The optional columns
+**   verify and repeatable are HIDDEN, so `SELECT *` and `INSERT INTO
+**   migrations VALUES(name, up, down, NULL)` keep the four columns of the
+**   contract.
 **
 **   Reads: a scan selects rowid, name and checksum in natural order (the
 **   sort never carries script text); up and down are fetched by rowid only
@@ -39,6 +46,8 @@
 #define SCRIPTS_UP       1
 #define SCRIPTS_DOWN     2
 #define SCRIPTS_CHECKSUM 3
+#define SCRIPTS_VERIFY   4
+#define SCRIPTS_REPEATABLE 5
 
 typedef struct ScriptsVtab ScriptsVtab;
 struct ScriptsVtab {
@@ -66,7 +75,8 @@ static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
     return SQLITE_ERROR;
   }
   rc = sqlite3_declare_vtab(db,
-      "CREATE TABLE x(name TEXT, up TEXT, down TEXT, checksum TEXT)");
+      "CREATE TABLE x(name TEXT, up TEXT, down TEXT, checksum TEXT,"
+      " verify TEXT HIDDEN, repeatable INTEGER HIDDEN)");
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
@@ -160,9 +170,10 @@ static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
   if( !bExists ) return SQLITE_OK;
   rc = sqlite3_prepare_v2(pTab->db, idxNum==1
-      ? "SELECT rowid, name, checksum FROM main.migrations_scripts"
-        " WHERE name=?1"
-      : "SELECT rowid, name, checksum FROM main.migrations_scripts"
+      ? "SELECT rowid, name, checksum, repeatable"
+        "  FROM main.migrations_scripts WHERE name=?1"
+      : "SELECT rowid, name, checksum, repeatable"
+        "  FROM main.migrations_scripts"
         " ORDER BY name COLLATE " MIGRATE_COLLATION, -1, &pCur->pScan, 0);
   if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
   if( idxNum==1 ) sqlite3_bind_value(pCur->pScan, 1, argv[0]);
@@ -186,17 +197,20 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     case SCRIPTS_CHECKSUM:
       sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 2));
       break;
-    default:
+    case SCRIPTS_REPEATABLE:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 3));
+      break;
+    default:   /* up, down, verify: fetched only when asked for */
       if( pCur->pText==0 ){
         rc = sqlite3_prepare_v2(pTab->db,
-            "SELECT up, down FROM main.migrations_scripts WHERE rowid=?1",
-            -1, &pCur->pText, 0);
+            "SELECT up, down, verify FROM main.migrations_scripts"
+            " WHERE rowid=?1", -1, &pCur->pText, 0);
         if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
       }
       sqlite3_bind_int64(pCur->pText, 1, sqlite3_column_int64(pCur->pScan, 0));
       if( sqlite3_step(pCur->pText)==SQLITE_ROW ){
-        sqlite3_result_value(ctx,
-            sqlite3_column_value(pCur->pText, iCol==SCRIPTS_UP ? 0 : 1));
+        sqlite3_result_value(ctx, sqlite3_column_value(pCur->pText,
+            iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
       }
       rc = sqlite3_reset(pCur->pText);
       if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
@@ -254,7 +268,8 @@ static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     rc = migrateStoreDelete(pTab->db, sqlite3_value_int64(argv[0]), &zErr);
   }else{
     sqlite3_int64 iOld = 0;
-    const char *zName, *zUp, *zDown;
+    sqlite3_value *pRep = argv[2+SCRIPTS_REPEATABLE];
+    MigrateDef def;
     if( sqlite3_value_type(argv[0])!=SQLITE_NULL ){
       iOld = sqlite3_value_int64(argv[0]);
       if( sqlite3_value_int64(argv[1])!=iOld ){
@@ -262,11 +277,21 @@ static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
         rc = SQLITE_CONSTRAINT;
       }
     }
-    zName = scriptsText(argv[2+SCRIPTS_NAME], "name", 0, &rc, &zErr);
-    zUp = scriptsText(argv[2+SCRIPTS_UP], "up", 0, &rc, &zErr);
-    zDown = scriptsText(argv[2+SCRIPTS_DOWN], "down", 1, &rc, &zErr);
+    memset(&def, 0, sizeof(def));
+    def.zName = scriptsText(argv[2+SCRIPTS_NAME], "name", 0, &rc, &zErr);
+    def.zUp = scriptsText(argv[2+SCRIPTS_UP], "up", 0, &rc, &zErr);
+    def.zDown = scriptsText(argv[2+SCRIPTS_DOWN], "down", 1, &rc, &zErr);
+    def.zVerify = scriptsText(argv[2+SCRIPTS_VERIFY], "verify", 1, &rc, &zErr);
+    if( rc==SQLITE_OK && sqlite3_value_type(pRep)!=SQLITE_NULL ){
+      def.bRepeatable = sqlite3_value_int(pRep);
+      if( sqlite3_value_type(pRep)!=SQLITE_INTEGER
+       || (def.bRepeatable!=0 && def.bRepeatable!=1) ){
+        zErr = sqlite3_mprintf("migrations: repeatable must be 0 or 1");
+        rc = SQLITE_MISMATCH;
+      }
+    }
     if( rc==SQLITE_OK ){
-      rc = migrateStoreWrite(pTab->db, iOld, zName, zUp, zDown,
+      rc = migrateStoreWrite(pTab->db, iOld, &def,
                              sqlite3_vtab_on_conflict(pTab->db), pRowid,
                              &zErr);
     }

@@ -10,7 +10,8 @@
 **   migrateStatusSql (plan.c): the full outer join of migrations_scripts
 **   and migrations_ledger on name, which reads no script text.  state is
 **   'pending' (defined, not in the ledger), 'applied' (checksums equal),
-**   'changed' (checksums differ) or 'missing' (in the ledger only).
+**   'changed' (checksums differ) or 'missing' (in the ledger only); an
+**   edited repeatable migration is 'pending' (it will run again).
 **   checksum is the definition's, or the ledger's for a missing one.
 **
 **   Reading never writes: before the first definition there are no
@@ -147,15 +148,10 @@ static int statusColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   };
   static const int aMap[] = { 0, -1, 3, 5, 6, 7 };  /* column of the SQL */
   if( iCol==STATUS_STATE ){
-    int eState;
-    if( sqlite3_column_type(pStmt, 2)==SQLITE_NULL ){
-      eState = MIGRATE_PENDING;
-    }else if( sqlite3_column_type(pStmt, 1)==SQLITE_NULL ){
-      eState = MIGRATE_MISSING;
-    }else{
-      eState = sqlite3_column_int(pStmt, 4) ? MIGRATE_APPLIED
-                                            : MIGRATE_CHANGED;
-    }
+    int eState = migrateStateOf(
+        sqlite3_column_type(pStmt, 1)!=SQLITE_NULL,
+        sqlite3_column_type(pStmt, 2)!=SQLITE_NULL,
+        sqlite3_column_int(pStmt, 4), sqlite3_column_int(pStmt, 8));
     sqlite3_result_text(ctx, azState[eState], -1, SQLITE_STATIC);
   }else{
     sqlite3_result_value(ctx, sqlite3_column_value(pStmt, aMap[iCol]));

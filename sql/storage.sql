@@ -19,8 +19,10 @@ CREATE TABLE IF NOT EXISTS main.migrations_scripts(
   name     TEXT NOT NULL UNIQUE,   -- migration name, ordered naturally
   checksum TEXT NOT NULL,          -- migration_checksum(up), kept on every write
   down_checksum TEXT,              -- migration_checksum(down); NULL when down is NULL
+  repeatable INTEGER NOT NULL DEFAULT 0, -- 1: re-run whenever its checksum changes
   up       TEXT NOT NULL,          -- the up script
-  down     TEXT                    -- the down script; NULL = irreversible
+  down     TEXT,                   -- the down script; NULL = irreversible
+  verify   TEXT                    -- query run after up; must return true
 );
 
 -- What ran: one row per applied migration.
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS main.migrations_ledger(
   checksum    TEXT NOT NULL,         -- checksum of the up script as applied
   applied_at  TEXT NOT NULL,         -- UTC, 'YYYY-MM-DD HH:MM:SS.SSS'
   duration_ms INTEGER NOT NULL,      -- time the up script took
+  changes     INTEGER,               -- rows the up script changed
+  repeatable  INTEGER NOT NULL DEFAULT 0, -- 1: a repeatable migration's last run
   down        TEXT                   -- the down script as applied
 );
 
@@ -37,10 +41,11 @@ CREATE TABLE IF NOT EXISTS main.migrations_ledger(
 CREATE TABLE IF NOT EXISTS main.migrations_history(
   id          INTEGER PRIMARY KEY,
   name        TEXT NOT NULL,
-  direction   TEXT NOT NULL,         -- 'up', 'down' or 'repair'
+  direction   TEXT NOT NULL,         -- 'up', 'down', 'repair' or 'baseline'
   batch       INTEGER,
   at          TEXT NOT NULL,         -- UTC, 'YYYY-MM-DD HH:MM:SS.SSS'
   duration_ms INTEGER,
+  changes     INTEGER,               -- rows the script changed
   ok          INTEGER NOT NULL,      -- 1 success, 0 failure
-  message     TEXT                   -- the error, when ok = 0
-);
+  message     TEXT                   -- the error when ok = 0; 'no-transaction'
+);                                   -- for a no-transaction migration's run

@@ -1,0 +1,320 @@
+/*
+** hooks.c — the `migration_hooks` virtual table, and running hook scripts.
+**
+** USAGE
+**   INSERT INTO migration_hooks(event, script)
+**     VALUES('after_migrate', 'ANALYZE; PRAGMA optimize;');
+**   SELECT event, script FROM migration_hooks;
+**   DELETE FROM migration_hooks WHERE event='after_migrate';
+**
+** HOW IT WORKS
+**   Hooks are SQL scripts kept in main.migrations_hooks (sql/hooks.sql,
+**   created on the first write to this table) and run by run.c at six events:
+**     before_migrate / after_migrate    around the applies of a call
+**     before_rollback / after_rollback  around the reverts of a call
+**     before_each / after_each          around every single migration
+**   They run inside the call's transaction — a failing hook fails the call
+**   atomically, with an error naming the hook — only when the call has work
+**   to do (a no-op migrate() stays free), and are not recorded in the
+**   ledger or the history.  Several hooks of one event run in the order
+**   they were defined.
+**
+**   The table is eponymous and writable; an unknown event name, a script
+**   that is not text, and a script that would escape the transaction
+**   (guard.c) are refused when written.  Like `migrations` it is
+**   SQLITE_VTAB_DIRECTONLY: a hostile schema must not plant hooks.
+*/
+#include "migrateInt.h"
+#include <string.h>
+
+static const char *const azHookEvent[] = {
+  "before_migrate", "after_migrate", "before_each", "after_each",
+  "before_rollback", "after_rollback"
+};
+
+/*
+** Runs every hook script of zEvent, in the order defined.  zFunc names the
+** calling function in errors ("FUNC: hook EVENT failed: MESSAGE (line N)").
+*/
+int migrateHooksRun(sqlite3 *db, const char *zEvent, const char *zFunc,
+                    char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iLast = -1;
+  int bExists = 0;
+  int rc = migrateStoreHasTable(db, "migrations_hooks", &bExists);
+  if( rc!=SQLITE_OK || !bExists ) return rc;
+  rc = sqlite3_prepare_v2(db,
+      "SELECT id, script FROM main.migrations_hooks"
+      " WHERE event=?1 AND id>?2 ORDER BY id LIMIT 1", -1, &pStmt, 0);
+  while( rc==SQLITE_OK ){
+    char *zScript = 0;
+    char *zMsg = 0;
+    sqlite3_bind_text(pStmt, 1, zEvent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(pStmt, 2, iLast);
+    if( sqlite3_step(pStmt)!=SQLITE_ROW ){
+      rc = sqlite3_reset(pStmt);
+      break;
+    }
+    iLast = sqlite3_column_int64(pStmt, 0);
+    zScript = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+    rc = sqlite3_reset(pStmt);
+    if( rc==SQLITE_OK && zScript==0 ) rc = SQLITE_NOMEM;
+    if( rc==SQLITE_OK ) rc = migrateRunScript(db, zScript, 0, &zMsg);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s: hook %s failed: %s", zFunc, zEvent,
+                               zMsg ? zMsg : sqlite3_errstr(rc));
+    }
+    sqlite3_free(zMsg);
+    sqlite3_free(zScript);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- vtab */
+
+typedef struct HooksCursor HooksCursor;
+struct HooksCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3 *db;
+  sqlite3_stmt *pStmt;   /* id, event, script */
+  int bEof;
+};
+
+typedef struct HooksVtab HooksVtab;
+struct HooksVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
+static sqlite3 *hooksDbOf(sqlite3_vtab *pVtab){
+  return ((HooksVtab*)pVtab)->db;
+}
+
+static int hooksConnect(sqlite3 *db, void *pAux, int argc,
+                        const char *const *argv, sqlite3_vtab **ppVtab,
+                        char **pzErr){
+  HooksVtab *pNew;
+  int rc;
+  (void)pAux;
+  (void)argv;
+  if( argc>3 ){
+    *pzErr = sqlite3_mprintf("migration_hooks: the module takes no arguments");
+    return SQLITE_ERROR;
+  }
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(event TEXT, script TEXT)");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  pNew = sqlite3_malloc(sizeof(*pNew));
+  *ppVtab = (sqlite3_vtab*)pNew;
+  if( pNew==0 ) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
+  return SQLITE_OK;
+}
+
+static int hooksDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int hooksBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  (void)pVtab;
+  pInfo->estimatedCost = 1000.0;
+  pInfo->estimatedRows = 10;
+  return SQLITE_OK;
+}
+
+static int hooksOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  HooksCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  *ppCur = (sqlite3_vtab_cursor*)pCur;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->db = hooksDbOf(pVtab);
+  return SQLITE_OK;
+}
+
+static int hooksClose(sqlite3_vtab_cursor *cur){
+  HooksCursor *pCur = (HooksCursor*)cur;
+  sqlite3_finalize(pCur->pStmt);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int hooksError(sqlite3_vtab *pVtab, int rc, char *zErr){
+  if( zErr ){
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = zErr;
+  }
+  return rc;
+}
+
+static int hooksNext(sqlite3_vtab_cursor *cur){
+  HooksCursor *pCur = (HooksCursor*)cur;
+  int rc;
+  if( sqlite3_step(pCur->pStmt)==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  rc = sqlite3_reset(pCur->pStmt);
+  return rc==SQLITE_OK ? rc : hooksError(cur->pVtab, rc,
+      sqlite3_mprintf("migration_hooks: %s", sqlite3_errmsg(pCur->db)));
+}
+
+static int hooksFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                       const char *idxStr, int argc, sqlite3_value **argv){
+  HooksCursor *pCur = (HooksCursor*)cur;
+  int bExists = 0;
+  int rc;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  pCur->bEof = 1;
+  rc = migrateStoreHasTable(pCur->db, "migrations_hooks", &bExists);
+  if( rc==SQLITE_OK && bExists ){
+    rc = sqlite3_prepare_v2(pCur->db,
+        "SELECT id, event, script FROM main.migrations_hooks ORDER BY id",
+        -1, &pCur->pStmt, 0);
+    if( rc==SQLITE_OK ){
+      pCur->bEof = 0;
+      return hooksNext(cur);
+    }
+  }
+  return rc==SQLITE_OK ? rc : hooksError(cur->pVtab, rc,
+      sqlite3_mprintf("migration_hooks: %s", sqlite3_errmsg(pCur->db)));
+}
+
+static int hooksEof(sqlite3_vtab_cursor *cur){
+  return ((HooksCursor*)cur)->bEof;
+}
+
+static int hooksColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                       int iCol){
+  sqlite3_result_value(ctx,
+      sqlite3_column_value(((HooksCursor*)cur)->pStmt, iCol+1));
+  return SQLITE_OK;
+}
+
+static int hooksRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = sqlite3_column_int64(((HooksCursor*)cur)->pStmt, 0);
+  return SQLITE_OK;
+}
+
+/* Checks a hook definition; returns an error message or NULL. */
+static char *hooksCheck(sqlite3_value *pEvent, sqlite3_value *pScript){
+  const char *zEvent = (const char*)sqlite3_value_text(pEvent);
+  const char *zScript = (const char*)sqlite3_value_text(pScript);
+  char *zWhat = 0;
+  char *zErr = 0;
+  int iLine = 0;
+  size_t k;
+  int bKnown = 0;
+  if( sqlite3_value_type(pEvent)==SQLITE_TEXT && zEvent ){
+    for(k=0; k<sizeof(azHookEvent)/sizeof(azHookEvent[0]); k++){
+      if( strcmp(zEvent, azHookEvent[k])==0 ) bKnown = 1;
+    }
+  }
+  if( !bKnown ){
+    return sqlite3_mprintf("migration_hooks: unknown event '%s' (events: "
+        "before_migrate, after_migrate, before_each, after_each, "
+        "before_rollback, after_rollback)", zEvent ? zEvent : "NULL");
+  }
+  if( sqlite3_value_type(pScript)!=SQLITE_TEXT || zScript==0
+   || (int)strlen(zScript)!=sqlite3_value_bytes(pScript)
+   || !migrateIsUtf8((const unsigned char*)zScript,
+                     sqlite3_value_bytes(pScript)) ){
+    return sqlite3_mprintf("migration_hooks: the script of a %s hook must "
+                           "be valid UTF-8 text", zEvent);
+  }
+  if( migrateGuard(zScript, 0, &zWhat, &iLine)!=SQLITE_OK ){
+    zErr = sqlite3_mprintf("migration_hooks: a hook script may not hold %s "
+        "(line %d): hooks run inside the call's transaction",
+        zWhat ? zWhat : "that", iLine);
+  }
+  sqlite3_free(zWhat);
+  return zErr;
+}
+
+/* Creates main.migrations_hooks (sql/hooks.sql) if it does not exist. */
+static int hooksCreate(sqlite3 *db, char **pzErr){
+  int bExists = 0;
+  int rc = migrateStoreHasTable(db, "migrations_hooks", &bExists);
+  if( rc==SQLITE_OK && !bExists ){
+    rc = sqlite3_exec(db, migrateHooksSql, 0, 0, 0);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("migration_hooks: cannot create "
+                               "migrations_hooks: %s", sqlite3_errmsg(db));
+    }
+  }
+  return rc;
+}
+
+static int hooksUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                       sqlite_int64 *pRowid){
+  sqlite3 *db = hooksDbOf(pVtab);
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc;
+  if( argc==1 ){
+    rc = sqlite3_prepare_v2(db,
+        "DELETE FROM main.migrations_hooks WHERE id=?1", -1, &pStmt, 0);
+    if( rc==SQLITE_OK ) sqlite3_bind_value(pStmt, 1, argv[0]);
+  }else{
+    zErr = hooksCheck(argv[2], argv[3]);
+    if( zErr ) return hooksError(pVtab, SQLITE_CONSTRAINT_CHECK, zErr);
+    rc = hooksCreate(db, &zErr);
+    if( rc!=SQLITE_OK ) return hooksError(pVtab, rc, zErr);
+    if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+      rc = sqlite3_prepare_v2(db, "INSERT INTO main.migrations_hooks"
+          "(event, script) VALUES(?2, ?3)", -1, &pStmt, 0);
+    }else{
+      rc = sqlite3_prepare_v2(db, "UPDATE main.migrations_hooks"
+          " SET event=?2, script=?3 WHERE id=?1", -1, &pStmt, 0);
+      if( rc==SQLITE_OK ) sqlite3_bind_value(pStmt, 1, argv[0]);
+    }
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_value(pStmt, 2, argv[2]);
+      sqlite3_bind_value(pStmt, 3, argv[3]);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+    pStmt = 0;
+    if( rc==SQLITE_OK && argc>1 ){
+      *pRowid = sqlite3_value_type(argv[0])==SQLITE_NULL
+              ? sqlite3_last_insert_rowid(db) : sqlite3_value_int64(argv[0]);
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc==SQLITE_OK ? rc : hooksError(pVtab, rc,
+      rc==SQLITE_NOMEM ? 0 : sqlite3_mprintf("migration_hooks: %s",
+                                             sqlite3_errmsg(db)));
+}
+
+static sqlite3_module hooksModule = {
+  0,                  /* iVersion */
+  hooksConnect,     /* xCreate: also creatable under another name */
+  hooksConnect,     /* xConnect */
+  hooksBestIndex,
+  hooksDisconnect,
+  hooksDisconnect,    /* xDestroy */
+  hooksOpen,
+  hooksClose,
+  hooksFilter,
+  hooksNext,
+  hooksEof,
+  hooksColumn,
+  hooksRowid,
+  hooksUpdate,
+  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
+  0,                  /* xFindFunction */
+  0,                  /* xRename */
+  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
+  0                   /* xShadowName */
+};
+
+int migrateRegisterHooksModule(sqlite3 *db){
+  return sqlite3_create_module(db, "migration_hooks", &hooksModule, 0);
+}
