@@ -1311,10 +1311,14 @@ static void diffGenerate(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }else if( rc==SQLITE_OK ){
     sqlite3_int64 iRowid = 0;
     char *zStoreErr = 0;
+    MigrateDef def;
+    memset(&def, 0, sizeof(def));
+    def.zName = zName;
+    def.zUp = zUp;
+    def.zDown = zDown;
     rc = sqlite3_exec(db, "SAVEPOINT migrate_generate", 0, 0, 0);
     if( rc==SQLITE_OK ){
-      rc = migrateStoreWrite(db, 0, zName, zUp, zDown, SQLITE_ABORT, &iRowid,
-                             &zStoreErr);
+      rc = migrateStoreWrite(db, 0, &def, SQLITE_ABORT, &iRowid, &zStoreErr);
       if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ){
         sqlite3_exec(db, "ROLLBACK TO migrate_generate", 0, 0, 0);
       }
