@@ -1386,6 +1386,24 @@ static void cliPrintSafe(sqlite3_str *pStr, const char *z){
   }
 }
 
+/*
+** Appends z as an SQL literal: NULL, or a quoted string (quotes doubled).
+** A CR byte is written as ||char(13)|| since the sqlite3 shell drops the
+** CR of a CRLF line end when it reads a file, even inside a literal.
+*/
+static void cliSqlString(sqlite3_str *pStr, const char *z){
+  const char *zCr;
+  if( z==0 ){
+    sqlite3_str_appendall(pStr, "NULL");
+    return;
+  }
+  while( (zCr = strchr(z, '\r'))!=0 ){
+    sqlite3_str_appendf(pStr, "'%.*q'||char(13)||", (int)(zCr-z), z);
+    z = zCr+1;
+  }
+  sqlite3_str_appendf(pStr, "%Q", z);
+}
+
 /* sql: INSERT OR REPLACE statements for DIR. */
 static int cliSql(Cli *p){
   sqlite3_str *pOut;
@@ -1414,9 +1432,14 @@ static int cliSql(Cli *p){
       "-- Needs libmigrate loaded (sqlite3 shell: .load ./libmigrate).\n",
       p->nScript, cliPlural(p->nScript));
   for(i=0; i<p->nScript; i++){
-    sqlite3_str_appendf(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
-                        "down) VALUES(%Q, %Q, %Q);\n", p->aScript[i].zName,
-                        p->aScript[i].zUp, p->aScript[i].zDown);
+    sqlite3_str_appendall(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
+                          "down) VALUES(");
+    cliSqlString(pOut, p->aScript[i].zName);
+    sqlite3_str_appendall(pOut, ", ");
+    cliSqlString(pOut, p->aScript[i].zUp);
+    sqlite3_str_appendall(pOut, ", ");
+    cliSqlString(pOut, p->aScript[i].zDown);
+    sqlite3_str_appendall(pOut, ");\n");
   }
   if( sqlite3_str_errcode(pOut) ){
     sqlite3_free(sqlite3_str_finish(pOut));
