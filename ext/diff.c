@@ -1115,6 +1115,26 @@ static char *diffSnippet(const char *z, int n){
 }
 
 /*
+** Length of the first statement of z (up to and including its ';'), found
+** with sqlite3_complete(); the whole text when it has no complete
+** statement within its first 10,000 bytes.
+*/
+static int diffStmtLen(const char *z){
+  int n = (int)strlen(z), i;
+  char *zCopy = sqlite3_malloc(n<10000 ? n+1 : 10001);
+  if( zCopy==0 ) return n;
+  for(i=0; i<n && i<10000; i++){
+    zCopy[i] = z[i];
+    if( z[i]==';' ){
+      zCopy[i+1] = 0;
+      if( sqlite3_complete(zCopy) ){ n = i+1; break; }
+    }
+  }
+  sqlite3_free(zCopy);
+  return n;
+}
+
+/*
 ** Runs zSql in a new scratch connection *pDb.  On error sets *pzErr to a
 ** message naming the statement.
 */
@@ -1158,7 +1178,8 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
       iStmt++;
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      int n = zTail && zTail>zStart ? (int)(zTail-zStart) : (int)strlen(zStart);
+      int n = zTail && zTail>zStart ? (int)(zTail-zStart)
+                                    : diffStmtLen(zStart);
       char *zSnip = diffSnippet(zStart, n);
       if( auth.zWhy ){
         *pzErr = sqlite3_mprintf("%s: desired schema statement %d refused: %s "
