@@ -99,8 +99,10 @@ static int scriptsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   (void)pVtab;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    /* only a BINARY comparison means what `name=?` means on the table */
     if( pC->usable && pC->iColumn==SCRIPTS_NAME
-     && pC->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+     && pC->op==SQLITE_INDEX_CONSTRAINT_EQ
+     && sqlite3_stricmp(sqlite3_vtab_collation(pInfo, i), "BINARY")==0 ){
       pInfo->aConstraintUsage[i].argvIndex = 1;
       pInfo->aConstraintUsage[i].omit = 1;
       pInfo->idxNum = 1;

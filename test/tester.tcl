@@ -19,7 +19,7 @@
 # Environment:
 #   MIGRATE_EXT   path of the extension without suffix (default ./libmigrate)
 #   MIGRATE_CLI   path of the sqlite-migrate binary (default ./sqlite-migrate)
-#   TESTTMP       scratch folder (default build/testtmp/<file>)
+#   TESTTMP       scratch folder (default build/testtmp/<file>.<pid>)
 #   TEST_ONLY     glob of test names to run (default *)
 
 package require sqlite3
@@ -32,7 +32,10 @@ set ::testname [file rootname [file tail [info script]]]
 if {[info exists ::argv0] && [file extension $::argv0] eq ".test"} {
   set ::testname [file rootname [file tail $::argv0]]
 }
-set ::tmpdir [expr {[info exists env(TESTTMP)] ? $env(TESTTMP) : [file join $::topdir build testtmp $::testname]}]
+# One scratch folder per process, so suites run at the same time (several
+# engineers, CI) cannot trip over each other's files; removed when the file
+# passes, kept for a look when it fails.
+set ::tmpdir [expr {[info exists env(TESTTMP)] ? $env(TESTTMP) : [file join $::topdir build testtmp $::testname.[pid]]}]
 file delete -force $::tmpdir
 file mkdir $::tmpdir
 set ::only [expr {[info exists env(TEST_ONLY)] ? $env(TEST_ONLY) : "*"}]
@@ -149,6 +152,10 @@ proc write_file {file text} {
 
 proc finish_test {} {
   catch {db close}
+  catch {db2 close}
+  if {$::nFail == 0 && ![info exists ::env(TESTTMP)]} {
+    catch {file delete -force $::tmpdir}
+  }
   puts "$::testname: $::nPass passed, $::nFail failed"
   if {$::nFail} { puts "$::testname failures: $::failList" }
   exit [expr {$::nFail ? 1 : 0}]
