@@ -15,6 +15,8 @@
 #                          firmware (-Os, -DSQLITE_CORE -DMIGRATE_OMIT_DIFF)
 #                          on x86-64 and Cortex-M4 Thumb-2, against 32 KiB
 #
+# Binaries are linked to NAME.tmp and renamed, so a test running one while
+# another make relinks it never sees half a file.
 # The scripts are compiled in from build/fw/fw_scripts.c, printed by
 # `sqlite-migrate -d sql/examples/firmware embed`.  Cross packages come
 # through tool/install-deps.sh; SQLite for armhf/s390x is downloaded with a
@@ -40,18 +42,18 @@ $(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/sqlite-migrate.c),sqlite-migr
 	$(FW_EMBED) > $@.tmp && mv $@.tmp $@
 
 $(FW)/boot: tool/firmware/boot.c $(FW)/fw_scripts.c libmigrate.a ext/migrate.h
-	$(CC) $(WARN) $(CFLAGS) -Iext $(FW_LINK) -o $@ tool/firmware/boot.c \
-	  $(FW)/fw_scripts.c libmigrate.a $(FW_SQLITE_A) $(FW_LIBS)
+	$(CC) $(WARN) $(CFLAGS) -Iext $(FW_LINK) -o $@.tmp tool/firmware/boot.c \
+	  $(FW)/fw_scripts.c libmigrate.a $(FW_SQLITE_A) $(FW_LIBS) && mv $@.tmp $@
 
 $(FW)/powerloss: tool/firmware/powerloss.c
 	@mkdir -p $(FW)
-	$(CC) $(WARN) $(CFLAGS) $(FW_LINK) -o $@ tool/firmware/powerloss.c \
-	  $(FW_SQLITE_A) $(FW_LIBS)
+	$(CC) $(WARN) $(CFLAGS) $(FW_LINK) -o $@.tmp tool/firmware/powerloss.c \
+	  $(FW_SQLITE_A) $(FW_LIBS) && mv $@.tmp $@
 
 $(FW)/ctest_firmware: test/ctest_firmware.c libmigrate.a ext/migrate.h
 	@mkdir -p $(FW)
-	$(CC) $(WARN) $(CFLAGS) -Iext $(FW_LINK) -o $@ test/ctest_firmware.c \
-	  libmigrate.a $(FW_SQLITE_A) $(FW_LIBS)
+	$(CC) $(WARN) $(CFLAGS) -Iext $(FW_LINK) -o $@.tmp test/ctest_firmware.c \
+	  libmigrate.a $(FW_SQLITE_A) $(FW_LIBS) && mv $@.tmp $@
 
 firmware-bins: $(FW)/boot $(FW)/powerloss $(FW)/ctest_firmware
 

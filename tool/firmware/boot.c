@@ -3,13 +3,17 @@
 ** its data in SQLite and migrates its schema at every boot.
 **
 ** USAGE
-**   boot [-n N] [-wal] [-q] DBFILE
+**   boot [-n N] [-wal] [-nosync] [-q] DBFILE
 **
 **     DBFILE  the database (created if missing).
 **     -n N    register only the first N compiled-in scripts: behaves like an
 **             older firmware image (the power-loss test uses it to walk a
 **             device through successive firmware versions).
 **     -wal    put the database in WAL mode before migrating.
+**     -nosync PRAGMA synchronous=OFF: no fsync.  Only for the SIGKILL test
+**             (a killed process loses nothing the kernel has cached, so
+**             fsync changes nothing there but the time); a real device
+**             keeps the default.
 **     -q      print nothing on success.
 **
 **   Prints what it did, e.g.
@@ -77,7 +81,7 @@ static void lastVersion(sqlite3 *db, char *zOut, int nOut){
 }
 
 static int usage(void){
-  fprintf(stderr, "usage: boot [-n N] [-wal] [-q] DBFILE\n");
+  fprintf(stderr, "usage: boot [-n N] [-wal] [-nosync] [-q] DBFILE\n");
   return 2;
 }
 
@@ -87,7 +91,7 @@ int main(int argc, char **argv){
   char *zErr = 0;
   char zVersion[200];
   int nScript = migrate_script_count;
-  int bWal = 0, bQuiet = 0;
+  int bWal = 0, bQuiet = 0, bNoSync = 0;
   int nApplied = 0;
   int rc, i;
   sqlite3_int64 iCur = 0, iPeak = 0;
@@ -98,6 +102,8 @@ int main(int argc, char **argv){
       if( nScript<0 || nScript>migrate_script_count ) return usage();
     }else if( strcmp(argv[i], "-wal")==0 ){
       bWal = 1;
+    }else if( strcmp(argv[i], "-nosync")==0 ){
+      bNoSync = 1;
     }else if( strcmp(argv[i], "-q")==0 ){
       bQuiet = 1;
     }else if( argv[i][0]=='-' || zDb ){
@@ -115,6 +121,9 @@ int main(int argc, char **argv){
                          SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   }
   if( rc==SQLITE_OK ) rc = sqlite3_busy_timeout(db, 5000);
+  if( rc==SQLITE_OK && bNoSync ){
+    rc = sqlite3_exec(db, "PRAGMA synchronous=OFF", 0, 0, 0);
+  }
   if( rc==SQLITE_OK && bWal ){
     rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", 0, 0, 0);
   }
