@@ -290,8 +290,11 @@ proc dg_fill {d info} {
   }
 }
 
-# Text normalized for comparison: lower case, no whitespace, no quotes.
+# Text normalized for comparison: lower case, no comments, whitespace or
+# quotes.
 proc dg_norm {sql} {
+  regsub -all -- {--[^\n]*} $sql "" sql
+  regsub -all -- {/\*.*?\*/} $sql "" sql
   string map {"\"" "" "`" "" "\[" "" "\]" ""} [regsub -all {\s+} [string tolower $sql] ""]
 }
 
@@ -357,7 +360,7 @@ proc dg_schema_of {d} {
 }
 
 # The rows of every table of D: dict table -> list of {col value ...}
-# sorted by id, generated columns left out.
+# (sorted), generated columns left out.
 proc dg_rows {d} {
   set out {}
   foreach t [$d eval {
@@ -366,25 +369,25 @@ proc dg_rows {d} {
   }] {
     set cols [$d eval {SELECT name FROM pragma_table_xinfo($t) WHERE hidden=0 ORDER BY cid}]
     set rows {}
-    set flat [$d eval "SELECT [join [lmap c $cols {set _ "quote(\"$c\")"}] ,] FROM \"$t\" ORDER BY id"]
+    set flat [$d eval "SELECT [join [lmap c $cols {set _ "quote(\"$c\")"}] ,] FROM \"$t\""]
     set n [llength $cols]
     for {set k 0} {$k < [llength $flat]} {incr k $n} {
       set row {}
       foreach c $cols v [lrange $flat $k [expr {$k+$n-1}]] { lappend row [string tolower $c] $v }
       lappend rows $row
     }
-    dict set out [string tolower $t] $rows
+    dict set out [string tolower $t] [lsort $rows]
   }
   return $out
 }
 
 # Projects ROWS onto the columns in KEEP (a list).
 proc dg_project {rows keep} {
-  lmap row $rows {
+  lsort [lmap row $rows {
     set p {}
     foreach {c v} $row { if {$c in $keep} { lappend p [list $c $v] } }
     lsort $p
-  }
+  }]
 }
 
 # Columns of table T in rows-dict R (from its first row), or {} if empty.
