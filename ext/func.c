@@ -69,7 +69,7 @@ static const char *funcTarget(sqlite3_context *ctx, sqlite3_value *pVal,
       return 0;
     }
   }
-  if( z==0 || z[0]==0 ){
+  if( z==0 || z[0]==0 || (int)strlen(z)!=sqlite3_value_bytes(pVal) ){
     char *zErr = sqlite3_mprintf("%s: the target must be a migration name "
                                  "(non-empty text)", zFunc);
     funcResult(ctx, SQLITE_MISMATCH, 0, zErr);

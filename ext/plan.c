@@ -130,11 +130,13 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
   }
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     MigrateItem *pItem;
+    /* the type first: sqlite3_column_text() would convert a blob name */
+    int eType = sqlite3_column_type(pStmt, 0);
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     int bDefined = sqlite3_column_type(pStmt, 1)!=SQLITE_NULL;
     int bApplied = sqlite3_column_type(pStmt, 2)!=SQLITE_NULL;
 
-    if( sqlite3_column_type(pStmt, 0)!=SQLITE_TEXT || zName==0 ){
+    if( eType!=SQLITE_TEXT || zName==0 ){
       if( sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
       *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: a row's "
                                "name is not text", zFunc);
@@ -167,6 +169,13 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
        || sqlite3_column_int64(pStmt, 3)<0 ){
         *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: the "
             "batch of %s is not a non-negative integer", zFunc, zName);
+        rc = SQLITE_CORRUPT;
+        break;
+      }
+      /* a batch near 2^63 would overflow the next batch's number */
+      if( sqlite3_column_int64(pStmt, 3)>0x3fffffffffffffffLL ){
+        *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: the "
+            "batch of %s is out of range", zFunc, zName);
         rc = SQLITE_CORRUPT;
         break;
       }

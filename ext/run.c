@@ -333,6 +333,11 @@ static int runCheckScripts(RunCtx *p){
     char *zScript = 0, *zWhat = 0;
     int bNull = 0, iLine = 0, bNoTx;
     rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+    if( rc==SQLITE_MISMATCH ){
+      runError(p, "%s: %s: its %s script is not text (a blob): %s is "
+               "damaged", p->zFunc, pItem->zName, bDown ? "down" : "up",
+               pItem->iScript ? "migrations_scripts" : "migrations_ledger");
+    }
     if( rc!=SQLITE_OK ) break;
     bNoTx = zScript && migrateIsNoTx(zScript);
     if( bNull ){
@@ -492,6 +497,11 @@ static int runPlan(RunCtx *p){
     }else{
       rc = runPhaseHooks(p, i);
       if( rc==SQLITE_OK ) rc = runOne(p, i);
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      /* a recording failure (e.g. a dropped table) still says what */
+      runError(p, "%s: cannot record %s: %s", p->zFunc, pItem->zName,
+               sqlite3_errmsg(p->db));
     }
   }
   if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp!=MIGRATE_OP_REPAIR

@@ -49,10 +49,16 @@ int migrateStoreHasTable(sqlite3 *db, const char *zTable, int *pbExists){
 }
 
 /*
-** Sets *pbExists to 1 if the storage tables exist in main.
+** Sets *pbExists to 1 if the storage exists in main: either of the
+** definitions or the ledger (one without the other is damage, which the
+** readers then report instead of showing an empty, "never migrated" state).
 */
 int migrateStoreExists(sqlite3 *db, int *pbExists){
-  return migrateStoreHasTable(db, "migrations_scripts", pbExists);
+  int rc = migrateStoreHasTable(db, "migrations_scripts", pbExists);
+  if( rc==SQLITE_OK && !*pbExists ){
+    rc = migrateStoreHasTable(db, "migrations_ledger", pbExists);
+  }
+  return rc;
 }
 
 /*
@@ -61,7 +67,7 @@ int migrateStoreExists(sqlite3 *db, int *pbExists){
 int migrateStoreCreate(sqlite3 *db, char **pzErr){
   int bExists = 0;
   char *zErr = 0;
-  int rc = migrateStoreExists(db, &bExists);
+  int rc = migrateStoreHasTable(db, "migrations_scripts", &bExists);
   if( rc==SQLITE_OK && !bExists ){
     rc = sqlite3_exec(db, migrateStorageSql, 0, 0, &zErr);
     if( rc!=SQLITE_OK ){
@@ -411,6 +417,8 @@ static int recRun(sqlite3_stmt *pStmt){
 ** MIGRATE_SCRIPT_UP, MIGRATE_SCRIPT_VERIFY, or MIGRATE_SCRIPT_DOWN — the
 ** current definition's down script, else the ledger's copy.  *pbNull is
 ** set when the script is NULL (an irreversible down, no verify query).
+** A blob (only a hand-damaged table holds one) is SQLITE_MISMATCH: it is
+** never run as if it were text.
 */
 int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
                         int eWhich, char **pzOut, int *pbNull){
@@ -426,7 +434,11 @@ int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
   if( pStmt==0 ) return rc;
   sqlite3_bind_int64(pStmt, 1, iRowid);
   if( sqlite3_step(pStmt)==SQLITE_ROW
-   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+   && sqlite3_column_type(pStmt, 0)==SQLITE_BLOB ){
+    sqlite3_reset(pStmt);
+    return SQLITE_MISMATCH;
+  }
+  if( sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
     const char *z = (const char*)sqlite3_column_text(pStmt, 0);
     int n = sqlite3_column_bytes(pStmt, 0);
     *pbNull = 0;
