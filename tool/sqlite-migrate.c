@@ -1157,12 +1157,10 @@ static int cliPrintStatus(Cli *p, int *pnWork){
         sqlite3_free(zLine);
       }
       sqlite3_str_appendf(pLine, "%d migration%s", nTotal, cliPlural(nTotal));
-      for(k=0; k<4; k++){
-        if( anState[k] || (k==0 && nTotal==0) ){
-          sqlite3_str_appendf(pLine, "%s %d %s", k && sqlite3_str_length(pLine)
-              && strchr(sqlite3_str_value(pLine), ':') ? "," : ":",
-              anState[k], azState[k]);
-        }
+      for(k=0, i=0; k<4; k++){
+        if( anState[k]==0 ) continue;
+        sqlite3_str_appendf(pLine, "%s %d %s", i++ ? "," : ":", anState[k],
+                            azState[k]);
       }
       z = sqlite3_str_finish(pLine);
       printf("%s\n", z ? z : "");
