@@ -119,6 +119,7 @@ struct DiffSchema { DiffObj *aObj; int nObj; };
 struct DiffAuth {
   const char *zWhy;      /* why the current statement was refused */
   char zDrop[128];       /* table the current DROP TABLE names */
+  int bVtab;             /* current statement is CREATE VIRTUAL TABLE */
   int nStep;             /* progress callbacks so far */
 };
 
@@ -1055,10 +1056,14 @@ static int diffAuthorizer(void *pArg, int eCode, const char *z1,
     case SQLITE_DROP_TABLE:
       sqlite3_snprintf(sizeof(p->zDrop), p->zDrop, "%s", z1 ? z1 : "");
       return SQLITE_OK;
+    case SQLITE_CREATE_VTABLE:
+      p->bVtab = 1;   /* its module writes its shadow tables */
+      return SQLITE_OK;
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
     case SQLITE_DELETE:
       if( z1 && sqlite3_strnicmp(z1, "sqlite_", 7)==0 ) return SQLITE_OK;
+      if( p->bVtab ) return SQLITE_OK;
       if( eCode==SQLITE_DELETE && z1 && sqlite3_stricmp(z1, p->zDrop)==0 ){
         return SQLITE_OK;
       }
@@ -1163,6 +1168,7 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
     const char *zStart = zTail;
     auth.zWhy = 0;
     auth.zDrop[0] = 0;
+    auth.bVtab = 0;
     rc = sqlite3_prepare_v2(db, zStart, -1, &pStmt, &zTail);
     if( rc!=SQLITE_OK ) zTail = 0;   /* name the statement from its start */
     if( pStmt ){
