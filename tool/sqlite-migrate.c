@@ -1770,6 +1770,7 @@ int main(int argc, char **argv){
   int bHelp = 0, bSymbol = 0, bNoOpt = 0;
   int i, rc;
   char **azPos;
+  char *zTrim = 0;
   int nPos = 0;
 
   memset(p, 0, sizeof(*p));
@@ -1857,6 +1858,8 @@ int main(int argc, char **argv){
                        p->azArg[0]);
   }else if( p->zDir[0]==0 ){
     rc = cliUsageError(p, "-d needs a folder name");
+  }else if( (zTrim = sqlite3_mprintf("%s", p->zDir))==0 ){
+    rc = cliError(p, "out of memory");
   }else if( pCmd->eDb ){
     if( p->zDb==0 ){
       const char *zEnv = getenv("DATABASE_PATH");
@@ -1869,8 +1872,12 @@ int main(int argc, char **argv){
   }
   if( rc!=CLI_OK ){
     sqlite3_free(azPos);
+    sqlite3_free(zTrim);
     return rc;
   }
+  /* "dir/" and "dir" name the same folder: print paths as dir/file */
+  for(i=(int)strlen(zTrim); i>1 && zTrim[i-1]=='/'; i--) zTrim[i-1] = 0;
+  p->zDir = zTrim;
 
   if( strcmp(pCmd->zName, "new")==0 )           rc = cliNew(p);
   else if( strcmp(pCmd->zName, "sql")==0 )      rc = cliSql(p);
@@ -1886,5 +1893,6 @@ int main(int argc, char **argv){
   cliFreeScripts(p);
   sqlite3_close(p->db);
   sqlite3_free(azPos);
+  sqlite3_free(zTrim);
   return rc;
 }
