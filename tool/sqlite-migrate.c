@@ -291,6 +291,7 @@ static const CliCmd aCmd[] = {
 };
 #define CLI_NCMD ((int)(sizeof(aCmd)/sizeof(aCmd[0])))
 
+/* The command called zName, or NULL. */
 static const CliCmd *cliFindCmd(const char *zName){
   int i;
   for(i=0; i<CLI_NCMD; i++){
@@ -299,6 +300,7 @@ static const CliCmd *cliFindCmd(const char *zName){
   return 0;
 }
 
+/* The tool's help: every command and option. */
 static void cliUsage(FILE *out){
   int i;
   fprintf(out,
@@ -324,6 +326,7 @@ static void cliUsage(FILE *out){
     "exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.\n");
 }
 
+/* The help of one command, on stdout. */
 static void cliCmdHelp(const CliCmd *pCmd){
   printf("usage: sqlite-migrate [-d DIR] [--db FILE] [--json] %s %s\n\n%s\n%s",
          pCmd->zName, pCmd->zArgs, pCmd->zSummary, pCmd->zHelp);
@@ -547,12 +550,14 @@ struct CliEntry {
   int eKind;        /* 0 NAME.sql, 1 NAME.up.sql, 2 NAME.down.sql */
 };
 
+/* qsort order of CliEntry: by name (bytes), then NAME.sql, .up, .down. */
 static int cliEntryCmp(const void *a, const void *b){
   const CliEntry *x = (const CliEntry*)a, *y = (const CliEntry*)b;
   int c = strcmp(x->zName, y->zName);
   return c ? c : x->eKind - y->eKind;
 }
 
+/* qsort order of CliScript: migration order (the engine's natural order). */
 static int cliScriptCmp(const void *a, const void *b){
   const CliScript *x = (const CliScript*)a, *y = (const CliScript*)b;
   int c = migrateNaturalCmp(0, (int)strlen(x->zName), x->zName,
@@ -560,11 +565,13 @@ static int cliScriptCmp(const void *a, const void *b){
   return c ? c : strcmp(x->zName, y->zName);
 }
 
+/* 1 when z ends with zSuffix. */
 static int cliEndsWith(const char *z, const char *zSuffix){
   size_t n = strlen(z), m = strlen(zSuffix);
   return n>=m && strcmp(&z[n-m], zSuffix)==0;
 }
 
+/* Frees p->aScript. */
 static void cliFreeScripts(Cli *p){
   int i;
   for(i=0; i<p->nScript; i++){
@@ -850,6 +857,7 @@ static int cliMemCopy(Cli *p){
   return cliTableNames(p);
 }
 
+/* Frees what cliSyncPlan() allocated and zeroes *s. */
 static void cliSyncFree(CliSync *s){
   int i;
   sqlite3_free(s->aDefine);
@@ -1612,6 +1620,7 @@ static int cliPrintPath(Cli *p, const char *zPath){
   return CLI_OK;
 }
 
+/* new NAME: an empty dbmate-style file, path printed. */
 static int cliNew(Cli *p){
   char *zPath = 0;
   int rc;
@@ -1669,6 +1678,7 @@ static int cliDiffText(Cli *p, const char *zFile, int bDown, char **pzOut){
   return rc;
 }
 
+/* diff SCHEMA.sql [--down]: prints migration_diff(). */
 static int cliDiff(Cli *p){
   char *zOut = 0;
   int rc = cliOpen(p, 0);
@@ -1689,6 +1699,10 @@ static int cliDiff(Cli *p){
   return rc;
 }
 
+/*
+** generate NAME SCHEMA.sql: a new dbmate-style file from migration_diff(),
+** or "nothing differs" and no file.
+*/
 static int cliGenerate(Cli *p){
   char *zUp = 0, *zDown = 0, *zPath = 0;
   int rc;
@@ -1763,6 +1777,10 @@ static int cliOptValue(int argc, char **argv, int *pi, const char *zShort,
   return 0;
 }
 
+/*
+** Parses the options (anywhere on the line) and the command, checks its
+** usage (exit 2), then runs it.  Returns the exit code.
+*/
 int main(int argc, char **argv){
   Cli cli;
   Cli *p = &cli;
