@@ -29,18 +29,24 @@ TEST_FILES ?=
 VALGRIND   ?= valgrind --error-exitcode=99 --leak-check=full \
               --errors-for-leak-kinds=definite -q
 
+# Built under a temporary name, then renamed: a run in progress elsewhere
+# never loads a half-written file.
 build/asan/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
 	@mkdir -p build/asan
-	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -fPIC -shared -Iext -o $@ \
-	  $(EXT_SRC) $(GEN_SRC)
+	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -fPIC -shared -Iext -o $@.$$$$.tmp \
+	  $(EXT_SRC) $(GEN_SRC) && mv -f $@.$$$$.tmp $@
 
+# Each run tests its own copy of the build (several people may run this
+# target at once in one tree), removed at the end.
 test-asan: build/asan/libmigrate.so all
-	MIGRATE_EXT=$(CURDIR)/build/asan/libmigrate \
+	@d=$(CURDIR)/build/asan/run.$$$$; mkdir -p $$d && \
+	cp build/asan/libmigrate.so $$d/libmigrate.so && \
+	MIGRATE_EXT=$$d/libmigrate \
 	LD_PRELOAD=$(ASAN_RT) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tool/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
-	  $(TCLSH) test/all.tcl $(TEST_FILES)
+	  $(TCLSH) test/all.tcl $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
 
 test-valgrind: all
 	$(TCLSH) test/all.tcl -wrap "$(VALGRIND)" $(TEST_FILES)
