@@ -1,0 +1,9 @@
+# oom.tf — out-of-memory at every allocation (do_faultsim_test -faults
+# oom-transient and oom-persistent) in every operation of cases.tcl, in
+# rollback-journal and WAL mode.  Runs under SQLite's testfixture:
+#   make check-faults        (or tool/faults/run.tcl, which sets the env)
+# Optional env: FAULT_MODES (default "delete wal"), FAULT_CASES (glob).
+source [file join [file dirname [info script]] cases.tcl]
+mig_all_cases {oom*} [expr {[info exists env(FAULT_MODES)] ? $env(FAULT_MODES) : {delete wal}}] \
+  [expr {[info exists env(FAULT_CASES)] ? $env(FAULT_CASES) : {*}}]
+mig_figures_and_finish

@@ -1,0 +1,65 @@
+# faults.mk — `make check-faults` and `make fuzz`: libmigrate under SQLite's
+# own fault simulation, power loss, process kills, concurrent runners and a
+# libFuzzer harness.  Included by the main Makefile (tool/*.mk).
+#
+#   make check-faults          everything below, then a table of figures;
+#                              exits non-zero on any failure (~10-20 min)
+#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash kill conc fuzz)
+#   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
+#   make faults-testfixture    only fetch + build SQLite's testfixture
+#
+# How: tool/faults/build-testfixture.sh fetches SQLite's full source tree
+# (Debian's source package, through a private apt sources list derived from
+# this machine's own) into build/sqlite-src/ and builds testfixture there.
+# The extension is rebuilt against that tree's headers as
+# build/faults/libmigrate.so and loaded into testfixture by the scripts of
+# test/faults/.  The kill and concurrency drivers (tool/faults/*.c) link
+# libmigrate.a with the system SQLite.  tool/faults/run.tcl runs every
+# part, collects the FIGURE lines and prints the table.
+
+FAULTS_DIR   = build/faults
+SQLITE_TREE  = build/sqlite-src/tree
+TESTFIXTURE  = $(SQLITE_TREE)/testfixture
+FUZZ_SECONDS ?= 600
+FAULTS_ONLY  ?= oom io crash kill conc fuzz
+FUZZ_CC      ?= clang
+
+$(TESTFIXTURE): tool/faults/build-testfixture.sh
+	sh tool/faults/build-testfixture.sh build/sqlite-src
+
+faults-testfixture: $(TESTFIXTURE)
+
+# The extension against the downloaded tree's sqlite3.h/sqlite3ext.h (its
+# sqlite3_module has more fields than 3.40.1's, hence the -Wno-).
+$(FAULTS_DIR)/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) $(TESTFIXTURE)
+	@mkdir -p $(FAULTS_DIR)
+	$(CC) $(WARN) -Wno-missing-field-initializers -O1 -g -fPIC -shared \
+	  -I$(SQLITE_TREE) -Iext -o $@ $(EXT_SRC) $(GEN_SRC)
+
+$(FAULTS_DIR)/killer: tool/faults/killer.c tool/faults/drv.h libmigrate.a ext/migrate.h
+	@mkdir -p $(FAULTS_DIR)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/killer.c libmigrate.a $(SQLITE_LIBS)
+
+$(FAULTS_DIR)/conc: tool/faults/conc.c tool/faults/drv.h libmigrate.a ext/migrate.h
+	@mkdir -p $(FAULTS_DIR)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/conc.c libmigrate.a $(SQLITE_LIBS)
+
+# libFuzzer + ASan + UBSan (needs libclang-rt-14-dev).
+$(FAULTS_DIR)/fuzz_migrate: test/fuzz/fuzz_migrate.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
+	@mkdir -p $(FAULTS_DIR)
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || sh tool/install-deps.sh clang
+	@sh tool/install-deps.sh libclang-rt-14-dev
+	$(FUZZ_CC) -std=c99 -Wall -Wextra -Werror -g -O1 -DSQLITE_CORE \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Iext -o $@ test/fuzz/fuzz_migrate.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS)
+
+FAULTS_DEPS = $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/killer \
+              $(FAULTS_DIR)/conc $(FAULTS_DIR)/fuzz_migrate libmigrate.a
+
+check-faults: $(FAULTS_DEPS)
+	$(TCLSH) tool/faults/run.tcl -only "$(FAULTS_ONLY)"
+
+fuzz: $(FAULTS_DIR)/fuzz_migrate
+	$(TCLSH) tool/faults/run.tcl -only fuzz -fuzz-seconds $(FUZZ_SECONDS)
+
+.PHONY: check-faults fuzz faults-testfixture
