@@ -98,6 +98,7 @@ struct Cli {
   int bCheck;             /* status --check */
   int bDown;              /* diff --down */
   const char *zSymbol;    /* embed --symbol */
+  const char *zTable;     /* sql --table */
   const char *zCmd;       /* the command */
   char **azArg;           /* its positional arguments */
   int nArg;
@@ -262,11 +263,14 @@ static const CliCmd aCmd[] = {
     "Syncs DIR into the `migrations` table and applies nothing: new files\n"
     "added, edited ones replaced, deleted pending ones removed.  Applied\n"
     "migrations whose file is gone stay defined.\n" },
-  { "sql", 0, 0, 0, 1, "",
+  { "sql", 0, 0, 0, 1, "[--table NAME]",
     "print INSERT OR REPLACE statements for DIR",
     "Prints one `INSERT OR REPLACE INTO migrations(name, up, down)` statement\n"
     "per migration of DIR, for the sqlite3 shell (`.load ./libmigrate` then\n"
-    "`.read FILE`) or for bundling in an application.  Needs no database.\n" },
+    "`.read FILE`) or for bundling in an application.  Needs no database.\n"
+    "--table NAME writes into NAME instead of `migrations`: for a database\n"
+    "with its own `migrations` table, after\n"
+    "  CREATE VIRTUAL TABLE temp.NAME USING migrations;\n" },
   { "embed", 0, 0, 0, 1, "[--symbol NAME]",
     "print a C source file holding DIR's scripts for the firmware API",
     "Prints a C99 source file defining\n"
@@ -1438,8 +1442,13 @@ static int cliSql(Cli *p){
       "-- Needs libmigrate loaded (sqlite3 shell: .load ./libmigrate).\n",
       p->nScript, cliPlural(p->nScript));
   for(i=0; i<p->nScript; i++){
-    sqlite3_str_appendall(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
-                          "down) VALUES(");
+    if( p->zTable ){
+      sqlite3_str_appendf(pOut, "INSERT OR REPLACE INTO \"%w\"(name, up, down) "
+                          "VALUES(", p->zTable);
+    }else{
+      sqlite3_str_appendall(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
+                            "down) VALUES(");
+    }
     cliSqlString(pOut, p->aScript[i].zName);
     sqlite3_str_appendall(pOut, ", ");
     cliSqlString(pOut, p->aScript[i].zUp);
@@ -1811,13 +1820,15 @@ int main(int argc, char **argv){
     if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
     if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
-     || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0 ){
+     || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--table", &zVal))!=0 ){
       if( r<0 ){
         sqlite3_free(azPos);
         return cliUsageError(p, "option %s needs a value", z);
       }
       if( z[1]=='d' || strncmp(z, "--dir", 5)==0 ) p->zDir = zVal;
       else if( strncmp(z, "--db", 4)==0 ) p->zDb = zVal;
+      else if( strncmp(z, "--table", 7)==0 ) p->zTable = zVal;
       else{ p->zSymbol = zVal; bSymbol = 1; }
       continue;
     }
@@ -1867,6 +1878,10 @@ int main(int argc, char **argv){
     rc = cliUsageError(p, "--down is an option of diff only");
   }else if( bSymbol && strcmp(pCmd->zName, "embed")!=0 ){
     rc = cliUsageError(p, "--symbol is an option of embed only");
+  }else if( p->zTable && strcmp(pCmd->zName, "sql")!=0 ){
+    rc = cliUsageError(p, "--table is an option of sql only");
+  }else if( p->zTable && p->zTable[0]==0 ){
+    rc = cliUsageError(p, "sql: --table needs a table name");
   }else if( bSymbol && !cliIsIdent(p->zSymbol) ){
     rc = cliUsageError(p, "embed: --symbol needs a C identifier (got '%s')",
                        p->zSymbol);
