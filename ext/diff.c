@@ -66,8 +66,9 @@
 #define ACT_ALTER   2
 #define ACT_REBUILD 3
 
-/* Virtual-machine steps the desired SQL may take (about a few seconds). */
-#define DIFF_MAX_STEPS 2000   /* progress callbacks of 100,000 ops each */
+/* Virtual-machine steps the desired SQL may take: 20 million, a fraction
+** of a second; a schema needs a few thousand. */
+#define DIFF_MAX_STEPS 200    /* progress callbacks of 100,000 ops each */
 
 typedef struct DiffTok DiffTok;
 typedef struct DiffItem DiffItem;
