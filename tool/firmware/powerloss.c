@@ -376,6 +376,10 @@ int main(int argc, char **argv){
     }
     if( r==1 ){
       nKill++;
+      if( nKill%500==0 && nKill<nKillTarget ){
+        printf("  %d kills survived, %d boots completed, %.1f s\n",
+               nKill, nDone, (double)(nowUs()-tStart)/1e6);
+      }
     }else{
       nDone++;
       if( nApplied<nVersion ){
