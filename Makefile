@@ -45,14 +45,20 @@ build/hooks_sql.c: sql/hooks.sql tool/sql2c.sh | build/.deps
 	@mkdir -p build
 	sh tool/sql2c.sh migrateHooksSql < sql/hooks.sql > $@.tmp && mv $@.tmp $@
 
-libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
+libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) build/.flags
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -Iext -o $@ $(EXT_SRC) $(GEN_SRC)
 
-build/core/%.o: ext/%.c $(EXT_HDR)
+# Objects are rebuilt when the compiler or its flags change (for example
+# -DMIGRATE_OMIT_DIFF going away when ext/diff.c appears).
+build/.flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(WARN) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(WARN) $(CFLAGS)' > $@
+
+build/core/%.o: ext/%.c $(EXT_HDR) build/.flags
 	@mkdir -p build/core
 	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
 
-build/core/%_sql.o: build/%_sql.c $(EXT_HDR)
+build/core/%_sql.o: build/%_sql.c $(EXT_HDR) build/.flags
 	@mkdir -p build/core
 	$(CC) $(WARN) $(CFLAGS) -DSQLITE_CORE -Iext -c -o $@ $<
 
@@ -78,7 +84,9 @@ acceptance: all
 clean:
 	rm -rf build libmigrate.so libmigrate.a sqlite-migrate
 
-.PHONY: all deps test demo acceptance clean
+FORCE:
+
+.PHONY: all deps test demo acceptance clean FORCE
 
 # Further targets (firmware, faults, bench, ...) live in tool/*.mk.
 -include $(wildcard tool/*.mk)

@@ -14,6 +14,9 @@
 **   migrateStoreWrite() the `migrations` table uses, in one transaction (a
 **   savepoint inside the caller's), all or nothing.
 **   migrate_apply() is migrateExec(MIGRATE_OP_UP): exactly SELECT migrate().
+**   migrate_boot() does the same unchanged-check, then, only when something
+**   differs, defines the scripts under the migrate() call's own write lock
+**   and transaction, so a failing boot changes nothing at all.
 **   migrate_run() maps a function name and a text argument onto the same
 **   migrateExec() the SQL functions use, adding a progress callback.
 */
@@ -29,6 +32,20 @@ static void apiError(char **pzErr, char *zMsg){
   }
 }
 
+/* Refuses a script array with NULL names or up scripts. */
+static int apiCheck(const migrate_script *aScript, int nScript, char **pzErr){
+  int i;
+  if( nScript<0 || (nScript>0 && aScript==0) ) return SQLITE_MISUSE;
+  for(i=0; i<nScript; i++){
+    if( aScript[i].zName==0 || aScript[i].zUp==0 ){
+      apiError(pzErr, sqlite3_mprintf("migrate: script %d has a NULL %s", i,
+                                      aScript[i].zName ? "up" : "name"));
+      return SQLITE_MISUSE;
+    }
+  }
+  return SQLITE_OK;
+}
+
 int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
                    char **pzErr){
   char *zErr = 0;
@@ -37,14 +54,7 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
   int i, rc = SQLITE_OK;
 
   if( pzErr ) *pzErr = 0;
-  if( nScript<0 || (nScript>0 && aScript==0) ) return SQLITE_MISUSE;
-  for(i=0; i<nScript; i++){
-    if( aScript[i].zName==0 || aScript[i].zUp==0 ){
-      apiError(pzErr, sqlite3_mprintf("migrate_define: script %d has a NULL "
-                                      "%s", i, aScript[i].zName ? "up" : "name"));
-      return SQLITE_MISUSE;
-    }
-  }
+  rc = apiCheck(aScript, nScript, pzErr);
   for(i=0; rc==SQLITE_OK && bSame && i<nScript; i++){
     rc = migrateStoreIsDefined(db, aScript[i].zName, aScript[i].zUp,
                                aScript[i].zDown, &bSame);
@@ -151,9 +161,27 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
 
 int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
                  int *pnApplied, char **pzErr){
-  int rc;
+  sqlite3_int64 nDone = 0;
+  char *zErr = 0;
+  int bSame = 1;
+  int i, rc = SQLITE_OK;
   if( pnApplied ) *pnApplied = 0;
-  rc = migrate_define(db, aScript, nScript, pzErr);
-  if( rc==SQLITE_OK ) rc = migrate_apply(db, 0, pnApplied, pzErr);
+  if( pzErr ) *pzErr = 0;
+  rc = apiCheck(aScript, nScript, pzErr);
+  for(i=0; rc==SQLITE_OK && bSame && i<nScript; i++){
+    rc = migrateStoreIsDefined(db, aScript[i].zName, aScript[i].zUp,
+                               aScript[i].zDown, &bSame);
+  }
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM && pzErr && *pzErr==0 ){
+      apiError(pzErr, sqlite3_mprintf("migrate_boot: %s",
+                                      sqlite3_errmsg(db)));
+    }
+    return rc;
+  }
+  /* every boot but the first: nothing to define, the no-op migrate() */
+  rc = migrateExecBoot(db, aScript, bSame ? 0 : nScript, &nDone, &zErr);
+  if( pnApplied ) *pnApplied = (int)nDone;
+  apiError(pzErr, zErr);
   return rc;
 }

@@ -79,7 +79,10 @@ int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
                   char **pzErr);
 
 /*
-** The boot path: migrate_define() then migrate_apply(db, 0, ...).
+** The boot path: migrate_define() then migrate_apply(db, 0, ...), as one
+** transaction: if the migration fails, the definitions are not changed
+** either.  When every script is defined already (every boot but the first
+** after an update) this costs one read per script and the no-op migrate().
 */
 int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
                  int *pnApplied, char **pzErr);

@@ -145,6 +145,8 @@ int migrateRecordHistory(MigrateRecorder*, const char *zName,
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr);
+int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
+                    sqlite3_int64 *pnDone, char **pzErr);
 const char *migrateOpName(int eOp);
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx, char **pzMsg);
 

@@ -63,6 +63,8 @@ struct RunCtx {
   migrate_progress xProgress;  /* called as each migration completes */
   void *pProgressArg;
   int bVerifyFailed;        /* the failure was a verify query's */
+  const migrate_script *aDefine;  /* defined under the lock first (boot) */
+  int nDefine;
 };
 
 const char *migrateOpName(int eOp){
@@ -106,6 +108,10 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
                    int *pbWork){
   int rc = SQLITE_OK;
   *pbWork = 0;
+  if( p->nDefine>0 ){
+    *pbWork = 1;   /* the caller saw definitions that differ */
+    return SQLITE_OK;
+  }
   if( p->eOp==MIGRATE_OP_UP && zTarget==0 ){
     int bExists = 0;
     sqlite3_stmt *pStmt = 0;
@@ -522,17 +528,21 @@ static int runPlan(RunCtx *p){
 ** (sqlite3_malloc'ed, NULL for SQLITE_NOMEM); the database is as it was,
 ** except for the failure's row in migrations_history.
 */
-int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
-                sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
-                sqlite3_int64 *pnDone, char **pzErr){
+static int runCall(sqlite3 *db, int eOp, const char *zTarget,
+                   sqlite3_int64 nBatch, migrate_progress xProgress,
+                   void *pArg, const migrate_script *aDefine, int nDefine,
+                   sqlite3_int64 *pnDone, char **pzErr){
   RunCtx ctx;
   RunCtx *p = &ctx;
   int bWork = 0;
   int rc;
+  int i;
 
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->eOp = eOp;
+  p->aDefine = aDefine;
+  p->nDefine = nDefine;
   /* a dry run raises exactly the errors migrate() would raise */
   p->zFunc = migrateOpName(eOp==MIGRATE_OP_DRY_RUN ? MIGRATE_OP_UP : eOp);
   p->xProgress = xProgress;
@@ -556,6 +566,15 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
   /* 3. lock; 4. plan from a second read */
   rc = migrateRecorderOpen(db, &p->pRec);
   if( rc==SQLITE_OK ) rc = runBegin(p);
+  for(i=0; rc==SQLITE_OK && i<p->nDefine; i++){
+    MigrateDef def;
+    sqlite3_int64 iRowid = 0;
+    memset(&def, 0, sizeof(def));
+    def.zName = aDefine[i].zName;
+    def.zUp = aDefine[i].zUp;
+    def.zDown = aDefine[i].zDown;
+    rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &p->zErr);
+  }
   if( rc==SQLITE_OK ) rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
   if( rc==SQLITE_OK ){
     rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc, &p->zErr);
@@ -601,4 +620,22 @@ run_done:
   }
   *pzErr = p->zErr;
   return rc;
+}
+
+int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
+                sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
+                sqlite3_int64 *pnDone, char **pzErr){
+  return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
+                 pnDone, pzErr);
+}
+
+/*
+** migrate_boot()'s call: defines aScript[0..nScript-1] (INSERT OR REPLACE)
+** under the write lock, inside the same transaction as the migrate() that
+** follows, so a failing boot leaves the definitions as they were too.
+*/
+int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
+                    sqlite3_int64 *pnDone, char **pzErr){
+  return runCall(db, MIGRATE_OP_UP, 0, 0, 0, 0, aScript, nScript,
+                 pnDone, pzErr);
 }

@@ -133,6 +133,8 @@ proc db_snapshot {{d db}} {
 proc cli {args} {
   set rc [catch {exec $::cli {*}$args 2>@1} out opts]
   if {$rc} {
+    # Tcl appends this line when the child exits non-zero: not the CLI's
+    regsub {\n?child process exited abnormally$} $out {} out
     set code 1
     if {[lindex [dict get $opts -errorcode] 0] eq "CHILDSTATUS"} {
       set code [lindex [dict get $opts -errorcode] 2]
