@@ -47,6 +47,10 @@
 #include "migrateInt.h"
 #include <string.h>
 
+/* Separates columns, constraints and options in a table's key (a byte no
+** normalized SQL text holds). */
+#define DIFF_SEP '\001'
+
 /* Token types of the small SQL tokenizer. */
 #define TK_ID     1   /* bare identifier or keyword */
 #define TK_QID    2   /* quoted identifier "x" [x] `x` */
@@ -378,13 +382,13 @@ static int diffParseTable(DiffObj *p){
       sqlite3_str_appendf(pKey, "%s,", p->aItem[k].zNorm);
     }
   }
-  sqlite3_str_appendall(pKey, "|");
+  sqlite3_str_appendchar(pKey, 1, DIFF_SEP);
   for(k=0; k<p->nItem; k++){
     if( p->aItem[k].bConstraint ){
       sqlite3_str_appendf(pKey, "%s,", p->aItem[k].zNorm);
     }
   }
-  sqlite3_str_appendall(pKey, "|");
+  sqlite3_str_appendchar(pKey, 1, DIFF_SEP);
   diffNorm(pKey, z, a, p->iTail, p->nTok-1);
   sqlite3_free(p->zKey);
   p->zKey = sqlite3_str_finish(pKey);
@@ -638,12 +642,12 @@ static int diffIsKeyCol(const DiffObj *p, const DiffItem *pItem){
 static int diffTableAct(DiffSchema *pFromS, DiffObj *pFrom, DiffObj *pTo,
                         int bDropOk){
   int i, j, k, iTo = 0;
-  if( sqlite3_stricmp(pFrom->zKey, pTo->zKey)==0 ) return ACT_KEEP;
+  if( strcmp(pFrom->zKey, pTo->zKey)==0 ) return ACT_KEEP;
   if( !pFrom->bParsed || !pTo->bParsed ) return ACT_REBUILD;
   /* constraints and options */
   {
-    const char *zA = strchr(pFrom->zKey, '|');
-    const char *zB = strchr(pTo->zKey, '|');
+    const char *zA = strchr(pFrom->zKey, DIFF_SEP);
+    const char *zB = strchr(pTo->zKey, DIFF_SEP);
     if( zA==0 || zB==0 || strcmp(zA, zB)!=0 ) return ACT_REBUILD;
   }
   /* walk the columns of pFrom: each is kept (next in pTo) or dropped */
@@ -834,11 +838,11 @@ static int diffMustCreate(DiffObj *p){
   DiffObj *pOld = p->pOther;
   if( pOld==0 ) return 1;
   if( p->eType==OBJ_INDEX ){
-    return sqlite3_stricmp(pOld->zKey, p->zKey)!=0
+    return strcmp(pOld->zKey, p->zKey)!=0
         || sqlite3_stricmp(pOld->zTbl, p->zTbl)!=0;
   }
   if( p->eType==OBJ_VIEW || p->eType==OBJ_TRIGGER ) return pOld->bGone;
-  if( p->eType==OBJ_VTAB ) return sqlite3_stricmp(pOld->zKey, p->zKey)!=0;
+  if( p->eType==OBJ_VTAB ) return strcmp(pOld->zKey, p->zKey)!=0;
   return 0;
 }
 
@@ -876,7 +880,7 @@ static int diffScript(DiffSchema *pFrom, DiffSchema *pTo, int bDropOk,
         p->eAct = diffTableAct(pFrom, p, p->pOther, bDropOk);
       }
     }else if( p->eType==OBJ_VTAB ){
-      if( p->pOther==0 || sqlite3_stricmp(p->zKey, p->pOther->zKey)!=0 ){
+      if( p->pOther==0 || strcmp(p->zKey, p->pOther->zKey)!=0 ){
         p->eAct = ACT_DROP;
         nDropTab++;
       }
@@ -897,7 +901,7 @@ static int diffScript(DiffSchema *pFrom, DiffSchema *pTo, int bDropOk,
       DiffObj *p = &pFrom->aObj[i];
       int bGone;
       if( p->bGone || (p->eType!=OBJ_VIEW && p->eType!=OBJ_TRIGGER) ) continue;
-      bGone = p->pOther==0 || sqlite3_stricmp(p->zKey, p->pOther->zKey)!=0;
+      bGone = p->pOther==0 || strcmp(p->zKey, p->pOther->zKey)!=0;
       for(j=0; !bGone && j<pFrom->nObj; j++){
         DiffObj *q = &pFrom->aObj[j];
         if( ((q->eType==OBJ_TABLE || q->eType==OBJ_VTAB) && q->eAct!=ACT_KEEP)
