@@ -1,0 +1,35 @@
+# dqlite.mk — libmigrate in a replicated SQLite cluster (dqlite).
+#
+#   make check-dqlite    install dqlite (Debian: libdqlite-dev, go-dqlite),
+#                        build the preload shim, start three dqlite-demo nodes
+#                        on 127.0.0.1 with it, run tool/dqlite/check.sh
+#                        (migrate/rollback through the `dqlite` shell, leader
+#                        killed after and during batches); exits non-zero on
+#                        any failed check.  About a minute; not part of
+#                        `make test`.
+#   make dqlite-preload  only build build/dqlite/libmigrate-preload.so
+#
+# The shim (tool/dqlite-preload.c) is libmigrate compiled with -DSQLITE_CORE
+# plus a wrapper of sqlite3_open_v2() that registers it; it links the system
+# libsqlite3, the one dqlite-demo and libdqlite use.
+
+DQLITE_PKGS = libdqlite-dev go-dqlite
+DQLITE_PRELOAD = build/dqlite/libmigrate-preload.so
+
+build/.deps-dqlite: tool/install-deps.sh
+	@mkdir -p build
+	@sh tool/install-deps.sh --check $(DQLITE_PKGS) 2>/dev/null \
+	  || sh tool/install-deps.sh $(DQLITE_PKGS)
+	@touch $@
+
+$(DQLITE_PRELOAD): tool/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) | build/.deps
+	@mkdir -p build/dqlite
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -DSQLITE_CORE -Iext -o $@ \
+	  tool/dqlite-preload.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) -lpthread -ldl
+
+dqlite-preload: $(DQLITE_PRELOAD)
+
+check-dqlite: build/.deps-dqlite $(DQLITE_PRELOAD) libmigrate.so
+	bash tool/dqlite/check.sh
+
+.PHONY: dqlite-preload check-dqlite
