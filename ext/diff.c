@@ -592,13 +592,18 @@ static int diffMentions(const DiffObj *p, const char *zName){
 static int diffCanAdd(const DiffObj *p, const DiffItem *pItem){
   const char *z = p->zSql;
   const DiffTok *a = p->aTok;
-  int k, bNotNull = 0, bDefault = 0, bRef = 0, bGen = 0;
+  int k, bNotNull = 0, bDefault = 0, bRef = 0, bGen = 0, iDepth = 0;
   for(k=pItem->iFirst+1; k<=pItem->iLast; k++){
+    if( diffIsCh(z, &a[k], '(') ) iDepth++;
+    if( diffIsCh(z, &a[k], ')') ) iDepth--;
+    if( iDepth>0 ) continue;   /* inside CHECK (...), DEFAULT (...), AS (...) */
     if( diffIsKw(z, &a[k], "primary") || diffIsKw(z, &a[k], "unique")
      || diffIsKw(z, &a[k], "stored") ){
       return 0;
     }
-    if( diffIsKw(z, &a[k], "as") ) bGen = 1;
+    if( diffIsKw(z, &a[k], "as") || diffIsKw(z, &a[k], "generated") ){
+      bGen = 1;
+    }
     if( diffIsKw(z, &a[k], "references") ) bRef = 1;
     if( diffIsKw(z, &a[k], "not") && k<pItem->iLast
      && diffIsKw(z, &a[k+1], "null") ){
