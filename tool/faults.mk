@@ -4,7 +4,7 @@
 #
 #   make check-faults          everything below, then a table of figures;
 #                              exits non-zero on any failure (~10-20 min)
-#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash kill conc fuzz)
+#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress kill conc fuzz)
 #   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
 #   make faults-testfixture    only fetch + build SQLite's testfixture
 #
@@ -21,7 +21,7 @@ FAULTS_DIR   = build/faults
 SQLITE_TREE  = build/sqlite-src/tree
 TESTFIXTURE  = $(SQLITE_TREE)/testfixture
 FUZZ_SECONDS ?= 600
-FAULTS_ONLY  ?= oom io crash kill conc fuzz
+FAULTS_ONLY  ?= oom io crash regress kill conc fuzz
 FUZZ_CC      ?= clang
 
 $(TESTFIXTURE): tool/faults/build-testfixture.sh
