@@ -10,12 +10,14 @@
 # How it works:
 #   dg_schema makes a random schema (SQL text) from a small pool of names
 #   so that two random schemas overlap: tables t1..t4 with an id key
-#   (rowid, AUTOINCREMENT, WITHOUT ROWID or STRICT), integer-valued columns
-#   i1..i3, text-valued columns s1..s3, a foreign-key column r1, a generated
+#   (rowid, AUTOINCREMENT, WITHOUT ROWID or STRICT, or a rowid that is not
+#   the id), integer-valued columns i1..i3, text-valued columns s1..s3, a
+#   foreign-key column r1, a generated
 #   column g1; random types (from sets that keep each kind's values exactly
 #   as they are stored), NOT NULL with a default, DEFAULT, UNIQUE, CHECK,
 #   COLLATE, table constraints; indexes (plain, UNIQUE, partial,
-#   expression); views (one or two tables); triggers.  dg_fill inserts rows
+#   expression, several columns with DESC and COLLATE); views (one or two
+#   tables); triggers (their bodies using another table).  dg_fill inserts rows
 #   whose values satisfy every constraint the generator can write (distinct
 #   per column, non-negative, short), foreign-key columns hold NULL.
 #   dg_pair runs one pair (A, B): A with rows in a database (foreign_keys
@@ -91,13 +93,14 @@ proc dg_model {} {
   set tables [dg_subset $::dg_tables 0.6 1]
   set model [dict create tables {} views {}]
   foreach t $tables {
-    set mode [dg_pick {rowid rowid autoinc norowid strict}]
+    set mode [dg_pick {rowid rowid autoinc norowid strict noipk}]
     set cols [dg_subset {i1 i2 i3 s1 s2 s3 r1 g1} 0.45 1]
     if {[dg_chance 0.2]} {
       # a different column order: ADD COLUMN cannot do it
       set cols [lsort -command {apply {{a b} {expr {rand() < 0.5 ? -1 : 1}}}} $cols]
     }
-    set defs [list [expr {$mode eq "autoinc" ? "id INTEGER PRIMARY KEY AUTOINCREMENT" : "id INTEGER PRIMARY KEY"}]]
+    set defs [list [expr {$mode eq "autoinc" ? "id INTEGER PRIMARY KEY AUTOINCREMENT"
+                        : $mode eq "noipk" ? "id INT PRIMARY KEY" : "id INTEGER PRIMARY KEY"}]]
     # (a column with a default gets no UNIQUE: added to a table with rows,
     # every row would hold the same value)
     set uniq {}
@@ -118,7 +121,8 @@ proc dg_model {} {
     }
     if {[llength $plain] && [dg_chance 0.3]} {
       set c [dg_pick $plain]
-      lappend extras "CREATE TRIGGER ${t}_tr AFTER UPDATE OF $c ON $t BEGIN SELECT new.$c; END"
+      set t2 [dg_pick $tables]
+      lappend extras "CREATE TRIGGER ${t}_tr AFTER UPDATE OF $c ON $t BEGIN SELECT new.$c; DELETE FROM $t2 WHERE 0; END"
     }
     dict set model tables $t [list $mode $defs $extras]
   }
@@ -131,8 +135,12 @@ proc dg_model {} {
 # An index statement on column C of table T.
 proc dg_index {t n c uniq} {
   set u [expr {$c in $uniq && [dg_chance 0.3] ? "UNIQUE " : ""}]
-  switch [dg_pick {plain plain partial expr}] {
+  switch [dg_pick {plain plain partial expr multi}] {
     plain   { return "CREATE ${u}INDEX ${t}_x$n ON ${t}($c)" }
+    multi   {
+      set coll [expr {[string index $c 0] eq "s" ? " COLLATE NOCASE" : ""}]
+      return "CREATE ${u}INDEX ${t}_x$n ON ${t}($c$coll DESC, id)"
+    }
     partial { return "CREATE ${u}INDEX ${t}_x$n ON ${t}($c) WHERE $c IS NOT NULL" }
     expr    {
       set e [expr {[string index $c 0] eq "i" ? "$c + 1" : "lower($c)"}]
@@ -242,7 +250,7 @@ proc dg_mutate {model} {
         }
       }
       rowid {
-        if {$mode eq "rowid"} { set mode norowid } elseif {$mode eq "norowid"} { set mode rowid }
+        if {$mode in {rowid noipk}} { set mode norowid } elseif {$mode eq "norowid"} { set mode rowid }
         dict set model tables $t [list $mode $defs $extras]
       }
     }
@@ -259,7 +267,7 @@ proc dg_render {model} {
     set opts [expr {$mode eq "norowid" ? " WITHOUT ROWID" : $mode eq "strict" ? " STRICT" : ""}]
     append sql "CREATE TABLE $t ([join $defs {, }])$opts;\n"
     foreach x $extras { append sql "$x;\n" }
-    dict set info $t [list [dg_defcols $defs]]
+    dict set info $t [list [dg_defcols $defs] $mode]
   }
   foreach v [dict get $model views] { append sql "$v;\n" }
   return [list $sql $info]
@@ -271,12 +279,17 @@ proc dg_schema {} { dg_render [dg_model] }
 # Fills the tables of INFO in database D with 0..5 rows each.
 proc dg_fill {d info} {
   dict for {t ti} $info {
-    lassign $ti cols
+    lassign $ti cols mode
     set n [expr {int(rand()*6)}]
     set ins [lmap c $cols { if {[string match {[isr]*} $c]} { set c } else continue }]
     for {set row 1} {$row <= $n} {incr row} {
       set names [list id]
       set vals [list $row]
+      if {$mode eq "noipk"} {
+        # a rowid that is not the id: a rebuild must carry it over
+        lappend names rowid
+        lappend vals [expr {$row * 3 + 1}]
+      }
       foreach c $ins {
         lappend names $c
         switch [string index $c 0] {
@@ -360,7 +373,8 @@ proc dg_schema_of {d} {
 }
 
 # The rows of every table of D: dict table -> list of {col value ...}
-# (sorted), generated columns left out.
+# (sorted), generated columns left out, the rowid in (as _rowid_) for
+# rowid tables without an INTEGER PRIMARY KEY.
 proc dg_rows {d} {
   set out {}
   foreach t [$d eval {
@@ -368,6 +382,10 @@ proc dg_rows {d} {
     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'migrations_%'
   }] {
     set cols [$d eval {SELECT name FROM pragma_table_xinfo($t) WHERE hidden=0 ORDER BY cid}]
+    if {[dg_plain_rowid $d $t]
+        && "_rowid_" ni $cols} {
+      set cols [linsert $cols 0 _rowid_]
+    }
     set rows {}
     set flat [$d eval "SELECT [join [lmap c $cols {set _ "quote(\"$c\")"}] ,] FROM \"$t\""]
     set n [llength $cols]
@@ -390,9 +408,25 @@ proc dg_project {rows keep} {
   }]
 }
 
-# Columns of table T in rows-dict R (from its first row), or {} if empty.
+# True if table T of D is a rowid table whose rowid is not a column (no
+# INTEGER PRIMARY KEY): its rowid is data a rebuild must keep.
+proc dg_plain_rowid {d t} {
+  $d onecolumn {
+    SELECT (SELECT wr FROM pragma_table_list($t) WHERE schema='main') = 0
+       AND NOT ((SELECT count(*) FROM pragma_table_info($t) WHERE pk > 0) = 1
+                AND EXISTS (SELECT 1 FROM pragma_table_info($t)
+                            WHERE pk > 0 AND upper(type) = 'INTEGER'))
+  }
+}
+
+# Columns of table T of database D (lower case; _rowid_ for a rowid table).
 proc dg_cols_of {d t} {
-  $d eval {SELECT lower(name) FROM pragma_table_xinfo($t) WHERE hidden=0}
+  set cols [$d eval {SELECT lower(name) FROM pragma_table_xinfo($t) WHERE hidden=0}]
+  if {[dg_plain_rowid $d $t]
+      && "_rowid_" ni $cols} {
+    lappend cols _rowid_
+  }
+  return $cols
 }
 
 # Checks that rows of tables in BEFORE survive in AFTER for the columns in
