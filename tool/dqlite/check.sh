@@ -32,15 +32,16 @@
 #      second `SELECT migrate()` completes it.
 #   3. `SELECT rollback()` reverts that batch; the leader is killed; the new
 #      leader shows it reverted (ledger, tables, history).  Then step 2 again
-#      for each further DQLITE_KILL_AT fraction (by default once more, the
-#      kill landing while the batch commits and replicates).
-#   4. Catch-up: leaders are killed and restarted until every node has served
-#      the final state as leader (so each restarted node caught up).
+#      for each further DQLITE_KILL_AT fraction (by default once more, aimed
+#      at the commit; it lands during the scripts, the commit or just after,
+#      and the outcome is printed).
 #   3b. An application's own requests (tool/dqlite/client.py, autocommit):
 #      EXEC "SELECT 1 WHERE migrate() IS NULL" applies a table rebuild that
 #      fails inside the shell's BEGIN (dqlite turns foreign keys on), and
 #      the new leader has it after a kill; a bare QUERY "SELECT migrate()" is
 #      run and what happens is reported (the hazard the README describes).
+#   4. Catch-up: leaders are killed and restarted until every node has served
+#      the final state as leader (so each restarted node caught up).
 #   5. Every socket the nodes listen on is bound to 127.0.0.1.
 #
 # HOW IT WORKS
