@@ -73,7 +73,16 @@ struct CliScript {
   char *zDownFile;  /* file of the down script (zFile for NAME.sql) */
   int iUpLine;      /* line of zFile where the up script starts */
   int iDownLine;    /* line of zDownFile where the down script starts */
+  char *zVerify;    /* verify query (`-- migrate:verify`, NAME.verify.sql) */
+  int bRepeatable;  /* 1: an R__NAME file (repeatable, no down) */
 };
+
+/* The hook events of the engine (ext/hooks.c), in the order they run. */
+static const char *const azCliHook[] = {
+  "before_migrate", "after_migrate", "before_each", "after_each",
+  "before_rollback", "after_rollback"
+};
+#define CLI_NHOOK 6
 
 /* What syncing DIR into the `migrations` table would do. */
 typedef struct CliSync CliSync;
@@ -87,6 +96,7 @@ struct CliSync {
   char *zAdded;     /* JSON arrays of names, for --json */
   char *zReplaced;
   char *zRemoved;
+  int bHooks;       /* the hooks of DIR/hooks differ from migration_hooks */
 };
 
 /* The state of one run of the tool. */
@@ -111,6 +121,15 @@ struct Cli {
   int nUp, nDownDone;     /* progress: migrations applied / reverted */
   sqlite3_str *pUpJson;   /* progress as JSON arrays */
   sqlite3_str *pDownJson;
+  int bHooksDir;          /* DIR has a hooks/ folder: sync migration_hooks */
+  char *azHook[CLI_NHOOK];  /* script of DIR/hooks/EVENT.sql, or NULL */
+  int bDirRead;           /* aScript holds DIR already (--each) */
+  sqlite3_int64 iHistMax; /* largest history id before the call */
+  sqlite3_stmt *pChanges; /* progress: rows the migration changed */
+  const char *zFrom;      /* import --from TOOL */
+  const char *zRegistry;  /* import --registry FILE (sqitch) */
+  const char *zEach;      /* --each GLOB */
+  int nJobs;              /* -j N (0: number of cores) */
 };
 
 /* ------------------------------------------------------------ messages */
@@ -441,19 +460,32 @@ static char *cliReadFile(const char *zPath, char **pz){
 
 /*
 ** If the line z[0..n-1] is a dbmate section marker "-- migrate:WORD"
-** (spaces after "--" optional, options after WORD ignored), returns 1 for
-** up, 2 for down; else 0.
+** (spaces after "--" optional), returns 1 for up, 2 for down, 3 for
+** verify; else 0.  *pbNoTxn is set to 1 when the options after WORD hold
+** dbmate's "transaction:false" (other options are ignored).
 */
-static int cliMarker(const char *z, size_t n){
+static int cliMarker(const char *z, size_t n, int *pbNoTxn){
   size_t i = 2;
-  static const char *azWord[] = { "migrate:up", "migrate:down" };
+  static const char *azWord[] = { "migrate:up", "migrate:down",
+                                  "migrate:verify" };
   int k;
+  *pbNoTxn = 0;
   if( n<2 || z[0]!='-' || z[1]!='-' ) return 0;
   while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
-  for(k=0; k<2; k++){
+  for(k=0; k<3; k++){
     size_t m = strlen(azWord[k]);
     if( n-i>=m && memcmp(&z[i], azWord[k], m)==0
      && (i+m==n || z[i+m]==' ' || z[i+m]=='\t' || z[i+m]=='\r') ){
+      size_t j;
+      static const char zOpt[] = "transaction:false";
+      for(j=i+m; j+sizeof(zOpt)-1<=n; j++){
+        if( memcmp(&z[j], zOpt, sizeof(zOpt)-1)==0
+         && (z[j-1]==' ' || z[j-1]=='\t')
+         && (j+sizeof(zOpt)-1==n || z[j+sizeof(zOpt)-1]==' '
+             || z[j+sizeof(zOpt)-1]=='\t' || z[j+sizeof(zOpt)-1]=='\r') ){
+          *pbNoTxn = 1;
+        }
+      }
       return k+1;
     }
   }
@@ -478,70 +510,91 @@ static size_t cliSkipSpace(const char *z, size_t n){
   }
 }
 
+/* The engine's marker of a no-transaction script (its first line). */
+#define CLI_NOTXN "-- migrate:no-transaction\n"
+
 /*
-** Splits the dbmate-style file text z into its up and down sections.
-** Returns 0 (setting *pzUp and *pzDown, the latter NULL when there is no
-** down marker) or an error message naming zPath.
+** Splits the dbmate-style file text z into its sections: `-- migrate:up`
+** first, then optionally `-- migrate:down` and `-- migrate:verify` in
+** either order, each section running to the next marker.  A marker with
+** dbmate's option "transaction:false" gets its script stored with the
+** engine's first line "-- migrate:no-transaction" (on a verify section the
+** option is refused: a verify query is one read-only SELECT).
+** Returns 0 (setting *pzUp, *pzDown and *pzVerify, the last two NULL when
+** their marker is absent) or an error message naming zPath.  The line
+** numbers are those of the script's first line in the file (one less when
+** a no-transaction line was added, so that error lines still map).
 */
 static char *cliSplitDbmate(const char *zPath, const char *z,
-                            char **pzUp, char **pzDown,
+                            char **pzUp, char **pzDown, char **pzVerify,
                             int *piUpLine, int *piDownLine){
+  static const char *azMark[] = { "up", "down", "verify" };
   size_t n = strlen(z);
   size_t i = 0;
-  size_t iUpLine = 0, iUpBody = 0, iDownLine = 0, iDownBody = 0;
-  int nUp = 0, nDown = 0;
-  int lineUp = 0, lineDown = 0, line = 1;
-  *pzUp = *pzDown = 0;
+  size_t aStart[3], aBody[3];
+  int aLine[3] = {0, 0, 0}, aNoTxn[3] = {0, 0, 0}, aSeen[3] = {0, 0, 0};
+  char **apOut[3];
+  int line = 1, k;
+  apOut[0] = pzUp; apOut[1] = pzDown; apOut[2] = pzVerify;
+  *pzUp = *pzDown = *pzVerify = 0;
+  memset(aStart, 0, sizeof(aStart));
+  memset(aBody, 0, sizeof(aBody));
   while( i<n ){
     size_t e = i;
+    int bNoTxn = 0;
     int m;
     while( e<n && z[e]!='\n' ) e++;
-    m = cliMarker(&z[i], e-i);
-    if( m==1 ){
-      if( nUp++ ){
-        return sqlite3_mprintf("%s: a second '-- migrate:up' marker (lines "
-                               "%d and %d)", zPath, lineUp, line);
+    m = cliMarker(&z[i], e-i, &bNoTxn);
+    if( m>0 ){
+      k = m-1;
+      if( aSeen[k]++ ){
+        return sqlite3_mprintf("%s: a second '-- migrate:%s' marker (lines "
+                               "%d and %d)", zPath, azMark[k], aLine[k], line);
       }
-      if( nDown ){
-        return sqlite3_mprintf("%s: '-- migrate:down' (line %d) comes before "
-                               "'-- migrate:up' (line %d)", zPath, lineDown,
-                               line);
+      if( k==0 && (aSeen[1] || aSeen[2]) ){
+        return sqlite3_mprintf("%s: '-- migrate:%s' (line %d) comes before "
+                               "'-- migrate:up' (line %d)", zPath,
+                               aSeen[1] ? "down" : "verify",
+                               aSeen[1] ? aLine[1] : aLine[2], line);
       }
-      iUpLine = i; iUpBody = e<n ? e+1 : n; lineUp = line;
-    }else if( m==2 ){
-      if( nDown++ ){
-        return sqlite3_mprintf("%s: a second '-- migrate:down' marker (lines "
-                               "%d and %d)", zPath, lineDown, line);
+      if( k==2 && bNoTxn ){
+        return sqlite3_mprintf("%s: '-- migrate:verify' (line %d) cannot "
+                               "take transaction:false (a verify query is "
+                               "one read-only SELECT)", zPath, line);
       }
-      iDownLine = i; iDownBody = e<n ? e+1 : n; lineDown = line;
+      aStart[k] = i; aBody[k] = e<n ? e+1 : n; aLine[k] = line;
+      aNoTxn[k] = bNoTxn;
     }
     i = e<n ? e+1 : n;
     line++;
   }
-  if( nUp==0 ){
+  if( aSeen[0]==0 ){
     return sqlite3_mprintf("%s: no '-- migrate:up' marker (a NAME.sql file "
                            "needs '-- migrate:up' and optionally "
                            "'-- migrate:down' sections; or name it "
                            "NAME.up.sql)", zPath);
   }
-  i = cliSkipSpace(z, iUpLine);
-  if( i<iUpLine ){
+  i = cliSkipSpace(z, aStart[0]);
+  if( i<aStart[0] ){
     return sqlite3_mprintf("%s: text before '-- migrate:up' (line %d): only "
                            "comments may come before it", zPath,
                            cliLineOf(z, i));
   }
-  *piUpLine = lineUp+1;
-  *piDownLine = lineDown+1;
-  *pzUp = sqlite3_mprintf("%.*s", (int)((nDown ? iDownLine : n) - iUpBody),
-                          &z[iUpBody]);
-  if( nDown ){
-    *pzDown = sqlite3_mprintf("%s", &z[iDownBody]);
-  }
-  if( *pzUp==0 || (nDown && *pzDown==0) ){
-    sqlite3_free(*pzUp);
-    sqlite3_free(*pzDown);
-    *pzUp = *pzDown = 0;
-    return sqlite3_mprintf("out of memory");
+  *piUpLine = aLine[0]+1 - aNoTxn[0];
+  *piDownLine = aLine[1]+1 - aNoTxn[1];
+  for(k=0; k<3; k++){
+    size_t iEnd = n;
+    int j;
+    if( !aSeen[k] ) continue;
+    for(j=0; j<3; j++){
+      if( aSeen[j] && aStart[j]>aStart[k] && aStart[j]<iEnd ) iEnd = aStart[j];
+    }
+    *apOut[k] = sqlite3_mprintf("%s%.*s", aNoTxn[k] ? CLI_NOTXN : "",
+                                (int)(iEnd - aBody[k]), &z[aBody[k]]);
+    if( *apOut[k]==0 ){
+      for(j=0; j<3; j++){ sqlite3_free(*apOut[j]); *apOut[j] = 0; }
+      return sqlite3_mprintf("out of memory");
+    }
   }
   return 0;
 }
@@ -551,10 +604,12 @@ typedef struct CliEntry CliEntry;
 struct CliEntry {
   char *zFile;      /* file name within DIR */
   char *zName;      /* migration name */
-  int eKind;        /* 0 NAME.sql, 1 NAME.up.sql, 2 NAME.down.sql */
+  int eKind;        /* 0 NAME.sql, 1 NAME.up.sql, 2 NAME.down.sql,
+                    ** 3 NAME.verify.sql */
 };
 
-/* qsort order of CliEntry: by name (bytes), then NAME.sql, .up, .down. */
+/* qsort order of CliEntry: by name (bytes), then NAME.sql, .up, .down,
+** .verify. */
 static int cliEntryCmp(const void *a, const void *b){
   const CliEntry *x = (const CliEntry*)a, *y = (const CliEntry*)b;
   int c = strcmp(x->zName, y->zName);
@@ -584,10 +639,68 @@ static void cliFreeScripts(Cli *p){
     sqlite3_free(p->aScript[i].zDown);
     sqlite3_free(p->aScript[i].zFile);
     sqlite3_free(p->aScript[i].zDownFile);
+    sqlite3_free(p->aScript[i].zVerify);
+  }
+  for(i=0; i<CLI_NHOOK; i++){
+    sqlite3_free(p->azHook[i]);
+    p->azHook[i] = 0;
   }
   sqlite3_free(p->aScript);
   p->aScript = 0;
   p->nScript = 0;
+}
+
+/*
+** Reads DIR/hooks/EVENT.sql files into p->azHook (p->bHooksDir = 1 when
+** DIR has a hooks folder; then the database's hooks are synced to it).
+** Files starting with '.' and not ending in ".sql" are ignored; a .sql
+** file whose name is not an event is an error.  Returns 0 or a message.
+*/
+static char *cliReadHooks(Cli *p){
+  char *zHooks = sqlite3_mprintf("%s/hooks", p->zDir);
+  struct stat st;
+  DIR *pDir;
+  struct dirent *pEnt;
+  char *zErr = 0;
+  if( zHooks==0 ) return sqlite3_mprintf("out of memory");
+  if( stat(zHooks, &st)!=0 || !S_ISDIR(st.st_mode) ){
+    sqlite3_free(zHooks);
+    return 0;
+  }
+  p->bHooksDir = 1;
+  pDir = opendir(zHooks);
+  if( pDir==0 ){
+    zErr = sqlite3_mprintf("cannot read the hooks folder %s: %s", zHooks,
+                           strerror(errno));
+    sqlite3_free(zHooks);
+    return zErr;
+  }
+  while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
+    const char *zF = pEnt->d_name;
+    size_t n = strlen(zF);
+    int k;
+    char *zPath;
+    if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
+    for(k=0; k<CLI_NHOOK; k++){
+      if( strlen(azCliHook[k])==n-4 && memcmp(azCliHook[k], zF, n-4)==0 ){
+        break;
+      }
+    }
+    if( k>=CLI_NHOOK ){
+      zErr = sqlite3_mprintf("%s/%s: not a hook event (hook files are "
+          "hooks/EVENT.sql, EVENT one of: before_migrate, after_migrate, "
+          "before_each, after_each, before_rollback, after_rollback)",
+          zHooks, zF);
+      break;
+    }
+    zPath = sqlite3_mprintf("%s/%s", zHooks, zF);
+    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    zErr = cliReadFile(zPath, &p->azHook[k]);
+    sqlite3_free(zPath);
+  }
+  closedir(pDir);
+  sqlite3_free(zHooks);
+  return zErr;
 }
 
 /*
@@ -636,6 +749,8 @@ static int cliReadDir(Cli *p){
       pE->eKind = 1; n -= 7;
     }else if( cliEndsWith(zF, ".down.sql") ){
       pE->eKind = 2; n -= 9;
+    }else if( cliEndsWith(zF, ".verify.sql") ){
+      pE->eKind = 3; n -= 11;
     }else{
       pE->eKind = 0; n -= 4;
     }
@@ -672,15 +787,17 @@ static int cliReadDir(Cli *p){
     CliScript *pS;
     char *zText = 0, *zPath;
     if( pNext && strcmp(pNext->zName, pE->zName)==0
+     && !(pE->eKind<=1 && pNext->eKind==3)
      && !(pE->eKind==1 && pNext->eKind==2) ){
       zErr = sqlite3_mprintf("migration %s is defined twice: %s/%s and %s/%s",
                              pE->zName, p->zDir, pE->zFile, p->zDir,
                              pNext->zFile);
       break;
     }
-    if( pE->eKind==2 ){
-      zErr = sqlite3_mprintf("%s/%s: no matching %s.up.sql", p->zDir,
-                             pE->zFile, pE->zName);
+    if( pE->eKind>=2 ){
+      zErr = sqlite3_mprintf("%s/%s: no matching %s.up.sql%s", p->zDir,
+                             pE->zFile, pE->zName,
+                             pE->eKind==3 ? " or .sql" : "");
       break;
     }
     pS = &p->aScript[p->nScript];
@@ -693,22 +810,52 @@ static int cliReadDir(Cli *p){
     if( pS->zName==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
     zErr = cliReadFile(zPath, &zText);
     if( zErr ) break;
-    if( pE->eKind==0 ){
-      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown,
+    pS->bRepeatable = strncmp(pE->zName, "R__", 3)==0;
+    if( pE->eKind==0 && pS->bRepeatable && strstr(zText, "migrate:")==0 ){
+      /* a Flyway-style R__NAME.sql without markers: all of it is up */
+      pS->zUp = zText;
+      zText = 0;
+      pS->iUpLine = 1;
+    }else if( pE->eKind==0 ){
+      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown, &pS->zVerify,
                             &pS->iUpLine, &pS->iDownLine);
-      sqlite3_free(zText);
       pS->zDownFile = sqlite3_mprintf("%s", zPath);
     }else{
       pS->zUp = zText;
+      zText = 0;
       pS->iUpLine = pS->iDownLine = 1;
       if( pNext && pNext->eKind==2 && strcmp(pNext->zName, pE->zName)==0 ){
         pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
         if( pS->zDownFile==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
         zErr = cliReadFile(pS->zDownFile, &pS->zDown);
         i++;
+        pNext = i+1<nEnt ? &aEnt[i+1] : 0;
       }
     }
+    sqlite3_free(zText);
+    if( zErr==0 && pNext && pNext->eKind==3
+     && strcmp(pNext->zName, pE->zName)==0 ){
+      char *zVPath = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
+      i++;
+      if( zVPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      if( pS->zVerify ){
+        zErr = sqlite3_mprintf("%s: migration %s has a verify query twice: "
+                               "its '-- migrate:verify' section and %s",
+                               pS->zFile, pS->zName, zVPath);
+      }else{
+        zErr = cliReadFile(zVPath, &pS->zVerify);
+      }
+      sqlite3_free(zVPath);
+    }
+    if( zErr==0 && pS->bRepeatable && pS->zDown ){
+      zErr = sqlite3_mprintf("%s: %s is a repeatable migration (R__ name): "
+                             "it has no down script (remove its %s)",
+                             pS->zFile, pS->zName,
+                             pE->eKind==0 ? "'-- migrate:down' section"
+                                          : ".down.sql file");
+    }
   }
+  if( zErr==0 ) zErr = cliReadHooks(p);
   for(i=0; i<nEnt; i++){
     sqlite3_free(aEnt[i].zFile);
     sqlite3_free(aEnt[i].zName);
@@ -897,6 +1044,36 @@ static int cliSameText(sqlite3_stmt *pStmt, int iCol, const char *z){
 }
 
 /*
+** Sets *pbDiffer to 1 when the `migration_hooks` table does not hold
+** exactly the hooks of DIR/hooks (one script per event file), else 0.
+*/
+static int cliHooksDiffer(Cli *p, int *pbDiffer){
+  sqlite3_stmt *pStmt = cliPrepare(p, "SELECT event, script "
+                                      "FROM migration_hooks");
+  int aSeen[CLI_NHOOK] = {0, 0, 0, 0, 0, 0};
+  int k, nRow = 0, nWant = 0;
+  *pbDiffer = 0;
+  if( pStmt==0 ) return CLI_ERROR;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zEvent = (const char*)sqlite3_column_text(pStmt, 0);
+    nRow++;
+    for(k=0; zEvent && k<CLI_NHOOK; k++){
+      if( strcmp(zEvent, azCliHook[k])==0 ) break;
+    }
+    if( zEvent==0 || k>=CLI_NHOOK || aSeen[k]++ || p->azHook[k]==0
+     || !cliSameText(pStmt, 1, p->azHook[k]) ){
+      *pbDiffer = 1;
+    }
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+    return cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  for(k=0; k<CLI_NHOOK; k++) nWant += p->azHook[k]!=0;
+  if( nRow!=nWant ) *pbDiffer = 1;
+  return CLI_OK;
+}
+
+/*
 ** Works out what syncing DIR into the `migrations` table would do (reads
 ** only).  Returns CLI_OK or CLI_ERROR (printed).
 */
@@ -918,7 +1095,8 @@ static int cliSyncPlan(Cli *p, CliSync *s){
     if( aSeen==0 || s->aDefine==0 ){ rc = cliError(p, "out of memory"); }
     else memset(aSeen, 0, p->nScript);
   }
-  zSql = sqlite3_mprintf("SELECT name, up, down FROM \"%w\"", p->zDefs);
+  zSql = sqlite3_mprintf("SELECT name, up, down, verify, repeatable "
+                         "FROM \"%w\"", p->zDefs);
   pStmt = rc==CLI_OK && zSql ? cliPrepare(p, zSql) : 0;
   sqlite3_free(zSql);
   if( pStmt==0 ) rc = CLI_ERROR;
@@ -929,7 +1107,9 @@ static int cliSyncPlan(Cli *p, CliSync *s){
     if( k>=0 ){
       aSeen[k] = 1;
       if( cliSameText(pStmt, 1, p->aScript[k].zUp)
-       && cliSameText(pStmt, 2, p->aScript[k].zDown) ){
+       && cliSameText(pStmt, 2, p->aScript[k].zDown)
+       && cliSameText(pStmt, 3, p->aScript[k].zVerify)
+       && sqlite3_column_int(pStmt, 4)==p->aScript[k].bRepeatable ){
         s->nSame++;
       }else{
         if( s->nDefine>s->nAdded ) sqlite3_str_appendchar(pRep, 1, ',');
@@ -989,6 +1169,7 @@ static int cliSyncPlan(Cli *p, CliSync *s){
     }
   }
   sqlite3_str_appendchar(pRem, 1, ']');
+  if( rc==CLI_OK && p->bHooksDir ) rc = cliHooksDiffer(p, &s->bHooks);
   s->zAdded = sqlite3_str_finish(pAdd);
   s->zReplaced = sqlite3_str_finish(pRep);
   s->zRemoved = sqlite3_str_finish(pRem);
@@ -1002,25 +1183,62 @@ static int cliSyncPlan(Cli *p, CliSync *s){
   return rc;
 }
 
-/* Makes the `migrations` table match DIR, as planned by cliSyncPlan. */
+/*
+** Makes the `migrations` table match DIR, as planned by cliSyncPlan:
+** INSERT OR REPLACE through the table (with the hidden verify and
+** repeatable columns, which migrate_define() does not take), DELETE of the
+** removed pending ones, and the hooks replaced when they differ.
+*/
 static int cliSyncApply(Cli *p, CliSync *s){
-  migrate_script *a = 0;
-  char *zErr = 0;
   int i, rc = CLI_OK;
   if( s->nDefine>0 ){
-    a = sqlite3_malloc64(sizeof(migrate_script)*(sqlite3_uint64)s->nDefine);
-    if( a==0 ) return cliError(p, "out of memory");
-    for(i=0; i<s->nDefine; i++){
+    char *zSql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\"(name, up, "
+                                 "down, verify, repeatable) "
+                                 "VALUES(?1, ?2, ?3, ?4, ?5)", p->zDefs);
+    sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) return CLI_ERROR;
+    for(i=0; rc==CLI_OK && i<s->nDefine; i++){
       const CliScript *pS = &p->aScript[s->aDefine[i]];
-      a[i].zName = pS->zName;
-      a[i].zUp = pS->zUp;
-      a[i].zDown = pS->zDown;
+      sqlite3_bind_text(pStmt, 1, pS->zName, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, pS->zUp, -1, SQLITE_STATIC);
+      if( pS->zDown ){
+        sqlite3_bind_text(pStmt, 3, pS->zDown, -1, SQLITE_STATIC);
+      }else{
+        sqlite3_bind_null(pStmt, 3);
+      }
+      if( pS->zVerify ){
+        sqlite3_bind_text(pStmt, 4, pS->zVerify, -1, SQLITE_STATIC);
+      }else{
+        sqlite3_bind_null(pStmt, 4);
+      }
+      sqlite3_bind_int(pStmt, 5, pS->bRepeatable);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "%s (%s)", sqlite3_errmsg(p->db), pS->zFile);
+      }
     }
-    if( migrate_define(p->db, a, s->nDefine, &zErr)!=SQLITE_OK ){
-      rc = cliError(p, "%s", zErr ? zErr : sqlite3_errmsg(p->db));
+    sqlite3_finalize(pStmt);
+  }
+  if( rc==CLI_OK && s->bHooks ){
+    sqlite3_stmt *pStmt = 0;
+    rc = cliExec(p, "DELETE FROM migration_hooks");
+    if( rc==CLI_OK ){
+      pStmt = cliPrepare(p, "INSERT INTO migration_hooks(event, script) "
+                            "VALUES(?1, ?2)");
+      if( pStmt==0 ) rc = CLI_ERROR;
     }
-    sqlite3_free(zErr);
-    sqlite3_free(a);
+    for(i=0; rc==CLI_OK && i<CLI_NHOOK; i++){
+      if( p->azHook[i]==0 ) continue;
+      sqlite3_bind_text(pStmt, 1, azCliHook[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->azHook[i], -1, SQLITE_STATIC);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "%s (%s/hooks/%s.sql)", sqlite3_errmsg(p->db),
+                      p->zDir, azCliHook[i]);
+      }
+    }
+    sqlite3_finalize(pStmt);
   }
   if( rc==CLI_OK && s->nRemove>0 ){
     char *zSql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE name=?1", p->zDefs);
@@ -1248,7 +1466,7 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
   rc = cliReadDir(p);
   if( rc==CLI_OK ) rc = cliOpen(p, pCmd->eDb==2);
   if( rc==CLI_OK ) rc = cliSyncPlan(p, &s);
-  if( rc==CLI_OK && (s.nDefine>0 || s.nRemove>0) ){
+  if( rc==CLI_OK && (s.nDefine>0 || s.nRemove>0 || s.bHooks) ){
     /* something to sync: one transaction for the sync and the call */
     if( bLook && sqlite3_db_readonly(p->db, "main")==1 ){
       rc = cliMemCopy(p);
