@@ -273,6 +273,13 @@ static const CliCmd aCmd[] = {
     "Syncs DIR, then accepts the edited up script of every `changed`\n"
     "migration (re-records its checksum) and forgets `missing` ledger rows.\n"
     "Runs no script.\n" },
+  { "baseline", 1, 1, 2, 1, "TARGET",
+    "record every migration up to TARGET as applied, running none",
+    "Syncs DIR, then records every migration up to and including TARGET as\n"
+    "applied without running it (migrate_baseline: batch 0, duration 0,\n"
+    "history direction `baseline`), for adopting a database whose schema\n"
+    "already exists.  Refused when any migration is applied already.\n"
+    "Baseline rows are never reverted by down, reset or refresh.\n" },
   { "version", 0, 0, 1, 0, "",
     "print the last applied migration (nothing if none)",
     "Prints migrate_version(): the name of the last applied migration in\n"
@@ -1263,13 +1270,40 @@ static void cliProgress(void *pArg, const char *zName, const char *zDir,
                         sqlite3_int64 iMs){
   Cli *p = (Cli*)pArg;
   int bDown = strcmp(zDir, "down")==0;
+  sqlite3_int64 nChanges = -1;
   if( bDown ) p->nDownDone++; else p->nUp++;
+  /* The engine calls this between its statements, inside its transaction:
+  ** the history row of this run is there to read (not on a dry run). */
+  if( p->pChanges==0 ){
+    sqlite3_prepare_v2(p->db, "SELECT changes FROM main.migrations_history"
+                       " WHERE name=?1 AND direction=?2 AND id>?3"
+                       " ORDER BY id DESC LIMIT 1", -1, &p->pChanges, 0);
+  }
+  if( p->pChanges ){
+    sqlite3_bind_text(p->pChanges, 1, zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p->pChanges, 2, zDir, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(p->pChanges, 3, p->iHistMax);
+    if( sqlite3_step(p->pChanges)==SQLITE_ROW
+     && sqlite3_column_type(p->pChanges, 0)==SQLITE_INTEGER ){
+      nChanges = sqlite3_column_int64(p->pChanges, 0);
+    }
+    sqlite3_reset(p->pChanges);
+  }
   if( p->bJson ){
     sqlite3_str *pStr = bDown ? p->pDownJson : p->pUpJson;
     if( sqlite3_str_length(pStr)>1 ) sqlite3_str_appendchar(pStr, 1, ',');
     sqlite3_str_appendall(pStr, "{\"name\":");
     cliJsonString(pStr, zName);
-    sqlite3_str_appendf(pStr, ",\"ms\":%lld}", iMs);
+    if( nChanges>=0 ){
+      sqlite3_str_appendf(pStr, ",\"ms\":%lld,\"changes\":%lld}", iMs,
+                          nChanges);
+    }else{
+      sqlite3_str_appendf(pStr, ",\"ms\":%lld,\"changes\":null}", iMs);
+    }
+  }else if( nChanges>0 ){
+    printf("  %-5s %-*s  (%lld ms, %lld row%s)\n", zDir, p->nWidth, zName,
+           iMs, nChanges, cliPlural(nChanges));
+    fflush(stdout);
   }else{
     printf("  %-5s %-*s  (%lld ms)\n", zDir, p->nWidth, zName, iMs);
     fflush(stdout);
@@ -1289,12 +1323,26 @@ static sqlite3_int64 cliMaxBatch(Cli *p){
   return n;
 }
 
+/* The largest id in migrations_history (0 if none or no table). */
+static sqlite3_int64 cliHistMax(Cli *p){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 n = 0;
+  if( sqlite3_prepare_v2(p->db, "SELECT max(id) FROM main.migrations_history",
+                         -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    n = sqlite3_column_int64(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return n;
+}
+
 /* Map of command names to migrate_run() calls. */
 static const char *cliCallOf(const char *zCmd){
   static const char *az[] = {
     "up", "migrate",  "down", "rollback",  "rollback-to", "rollback_to",
     "reset", "migrate_reset",  "refresh", "migrate_refresh",
     "dry-run", "migrate_dry_run",  "repair", "migrate_repair",
+    "baseline", "migrate_baseline",
   };
   int i;
   for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i+=2){
@@ -1439,6 +1487,18 @@ static char *cliLocate(Cli *p, const char *zCall, const char *zErr){
   return sqlite3_mprintf("%s", zErr);
 }
 
+/* 1 when a script of DIR is a no-transaction one (first line marker). */
+static int cliHasNoTxn(Cli *p){
+  int i;
+  size_t n = strlen(CLI_NOTXN)-1;
+  for(i=0; i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    if( strncmp(pS->zUp, CLI_NOTXN, n)==0 ) return 1;
+    if( pS->zDown && strncmp(pS->zDown, CLI_NOTXN, n)==0 ) return 1;
+  }
+  return 0;
+}
+
 /* Checks the N of `down N` (a non-negative decimal integer). */
 static int cliIsCount(const char *z){
   int i;
@@ -1478,12 +1538,19 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
       rc = cliSyncPlan(p, &s);    /* again, under the write lock */
     }
     if( rc==CLI_OK ) rc = cliSyncApply(p, &s);
+    if( rc==CLI_OK && !bLook && zCall && cliHasNoTxn(p) ){
+      /* the engine runs a no-transaction migration only in autocommit
+      ** mode: the sync commits on its own first */
+      rc = cliExec(p, "COMMIT");
+      bTxn = 0;
+    }
   }
   if( rc==CLI_OK && zCall ){
     p->pUpJson = sqlite3_str_new(0);
     p->pDownJson = sqlite3_str_new(0);
     sqlite3_str_appendchar(p->pUpJson, 1, '[');
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
+    p->iHistMax = cliHistMax(p);
     if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
         !=SQLITE_OK ){
       char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
@@ -1491,6 +1558,8 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
       sqlite3_free(zMsg);
     }
     sqlite3_free(zErr);
+    sqlite3_finalize(p->pChanges);
+    p->pChanges = 0;
     sqlite3_str_appendchar(p->pUpJson, 1, ']');
     sqlite3_str_appendchar(p->pDownJson, 1, ']');
   }
@@ -1516,6 +1585,10 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
             s.zRemoved, s.nSame);
       }else if( strcmp(zCall, "migrate_repair")==0 ){
         sqlite3_str_appendf(pOut, ",\"repaired\":%lld", nDone);
+      }else if( strcmp(zCall, "migrate_baseline")==0 ){
+        sqlite3_str_appendall(pOut, ",\"target\":");
+        cliJsonString(pOut, zArg);
+        sqlite3_str_appendf(pOut, ",\"count\":%lld", nDone);
       }else{
         const char *zUpKey = bLook ? "would_apply" : "applied";
         if( strcmp(zCall, "migrate")!=0 && !bLook ){
@@ -1552,6 +1625,9 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
     }else if( strcmp(zCall, "migrate_dry_run")==0 ){
       printf("dry run: %lld migration%s would apply; nothing was changed "
              "(%lld ms)\n", nDone, cliPlural(nDone), ms);
+    }else if( strcmp(zCall, "migrate_baseline")==0 ){
+      printf("baseline: recorded %lld migration%s as applied, up to %s; "
+             "none was run (%lld ms)\n", nDone, cliPlural(nDone), zArg, ms);
     }else if( strcmp(zCall, "migrate_repair")==0 ){
       if( nDone ){
         printf("repaired %lld ledger row%s (%lld ms)\n", nDone,
