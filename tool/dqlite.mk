@@ -6,14 +6,17 @@
 #                        (migrate/rollback through the `dqlite` shell, leader
 #                        killed after and during batches); exits non-zero on
 #                        any failed check.  About a minute; not part of
-#                        `make test`.
+#                        `make test`.  Options: see tool/dqlite/check.sh
+#                        (DQLITE_PORT, DQLITE_KILL_AT, DQLITE_NBIG, ...).
 #   make dqlite-preload  only build build/dqlite/libmigrate-preload.so
 #
 # The shim (tool/dqlite-preload.c) is libmigrate compiled with -DSQLITE_CORE
 # plus a wrapper of sqlite3_open_v2() that registers it; it links the system
 # libsqlite3, the one dqlite-demo and libdqlite use.
 
-DQLITE_PKGS = libdqlite-dev go-dqlite
+# go-dqlite: dqlite-demo and the dqlite shell; the check also uses curl
+# (node readiness), python3 (tool/dqlite/client.py) and ss (iproute2).
+DQLITE_PKGS = libdqlite-dev go-dqlite curl python3 iproute2
 DQLITE_PRELOAD = build/dqlite/libmigrate-preload.so
 
 build/.deps-dqlite: tool/install-deps.sh
