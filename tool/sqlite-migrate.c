@@ -46,6 +46,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +132,7 @@ struct Cli {
   const char *zFrom;      /* import --from TOOL */
   const char *zRegistry;  /* import --registry FILE (sqitch) */
   const char *zEach;      /* --each GLOB */
-  int nJobs;              /* -j N (0: number of cores) */
+  int bIdle;              /* the call had nothing to do (--each) */
 };
 
 /* ------------------------------------------------------------ messages */
@@ -315,6 +318,23 @@ static const CliCmd aCmd[] = {
     "migration_diff(SCHEMA.sql) and down section migration_diff(..., 'down'),\n"
     "computed against the database as it is now (run `up` first).  Writes\n"
     "nothing and says \"nothing differs\" when the schemas match.\n" },
+  { "import", 1, 1, 1, 0, "--from TOOL DIR",
+    "adopt another tool's migrations and ledger (dbmate, golang-migrate, ...)",
+    "Defines the migration files of DIR, written for TOOL (dbmate,\n"
+    "golang-migrate, goose or sqitch), as migrations and records the ones\n"
+    "TOOL's own ledger in the database says are applied as applied (batch 0,\n"
+    "history `baseline`), without running them, in one transaction.  Then\n"
+    "`up` or migrate() applies only what TOOL had not.  Ledgers read:\n"
+    "  dbmate          schema_migrations(version)\n"
+    "  golang-migrate  schema_migrations(version, dirty); dirty is refused\n"
+    "  goose           goose_db_version: the latest row of each version_id\n"
+    "  sqitch          table `changes` of the registry sqitch.db next to the\n"
+    "                  database (--registry FILE to name another)\n"
+    "Files read: dbmate NAME.sql; golang-migrate NAME.up.sql/.down.sql;\n"
+    "goose NNN_name.sql (-- +goose Up/Down, NO TRANSACTION); sqitch\n"
+    "sqitch.plan + deploy/NAME.sql + revert/NAME.sql (migration names\n"
+    "001_NAME in plan order; BEGIN;/COMMIT; lines dropped).  Refused when\n"
+    "the database already has applied libmigrate migrations.\n" },
   { "help", 0, 1, 0, 0, "[COMMAND]",
     "print this help, or the help of COMMAND",
     "Prints the tool's help, or the help of COMMAND.\n" },
@@ -1523,7 +1543,7 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
   int rc, nWork = 0;
 
   memset(&s, 0, sizeof(s));
-  rc = cliReadDir(p);
+  rc = p->bDirRead ? CLI_OK : cliReadDir(p);
   if( rc==CLI_OK ) rc = cliOpen(p, pCmd->eDb==2);
   if( rc==CLI_OK ) rc = cliSyncPlan(p, &s);
   if( rc==CLI_OK && (s.nDefine>0 || s.nRemove>0 || s.bHooks) ){
@@ -1564,6 +1584,7 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
     sqlite3_str_appendchar(p->pDownJson, 1, ']');
   }
   if( rc==CLI_OK && bStatus ) rc = cliPrintStatus(p, &nWork);
+  p->bIdle = bStatus ? nWork==0 : (zCall!=0 && nDone==0);
   if( bTxn && !sqlite3_get_autocommit(p->db) ){
     if( rc==CLI_OK && !bLook ){
       rc = cliExec(p, "COMMIT");
@@ -2043,6 +2064,820 @@ static int cliGenerate(Cli *p){
   return rc;
 }
 
+/* ------------------------------------------------------------ import */
+
+/*
+** import --from TOOL DIR: adopts another migration tool's files and
+** ledger.  The files of DIR in that tool's format become migrations (names
+** keep the tool's version prefix, so natural order is the tool's order;
+** sqitch changes get their plan position as a prefix: 001_NAME), and the
+** ones that tool's ledger says are applied are recorded as applied without
+** running them, in one transaction.  Afterwards `up` / migrate() applies
+** only what the tool had not.
+*/
+
+/* The tools import knows, for usage checks and messages. */
+static int cliIsImportTool(const char *z){
+  return strcmp(z, "dbmate")==0 || strcmp(z, "golang-migrate")==0
+      || strcmp(z, "goose")==0 || strcmp(z, "sqitch")==0;
+}
+
+/*
+** The version of a migration name: its leading digits without leading
+** zeros ("0" when they are all zeros); "" when it has none.  Written into
+** zOut (at least 32 bytes); digit runs longer than 30 give "".
+*/
+static void cliVersionOf(const char *zName, char *zOut){
+  int i = 0, n;
+  while( zName[i]=='0' && zName[i+1]>='0' && zName[i+1]<='9' ) i++;
+  for(n=0; zName[i+n]>='0' && zName[i+n]<='9'; n++){}
+  if( n>30 ) n = 0;
+  memcpy(zOut, &zName[i], n);
+  zOut[n] = 0;
+}
+
+/* Compares two versions as cliVersionOf() writes them, numerically. */
+static int cliVersionCmp(const char *a, const char *b){
+  size_t na = strlen(a), nb = strlen(b);
+  if( na!=nb ) return na<nb ? -1 : 1;
+  return strcmp(a, b);
+}
+
+/*
+** Removes the lines that are just "BEGIN;", "BEGIN TRANSACTION;",
+** "COMMIT;" or "END;" (any case, spaces around) from z, in place: sqitch's
+** SQLite scripts wrap themselves in a transaction, the engine runs each
+** migration inside its own.
+*/
+static void cliStripTxnLines(char *z){
+  char *zIn = z, *zOut = z;
+  while( *zIn ){
+    char *zEnd = strchr(zIn, '\n');
+    size_t n = zEnd ? (size_t)(zEnd-zIn)+1 : strlen(zIn);
+    char zWord[24];
+    size_t i = 0, k = 0;
+    while( i<n && (zIn[i]==' ' || zIn[i]=='\t') ) i++;
+    while( i<n && k<sizeof(zWord)-1 && zIn[i]!='\n' && zIn[i]!='\r' ){
+      char c = zIn[i++];
+      if( c>='a' && c<='z' ) c -= 32;
+      zWord[k++] = c;
+    }
+    while( k>0 && (zWord[k-1]==' ' || zWord[k-1]=='\t') ) k--;
+    zWord[k] = 0;
+    if( strcmp(zWord, "BEGIN;")!=0 && strcmp(zWord, "BEGIN TRANSACTION;")!=0
+     && strcmp(zWord, "COMMIT;")!=0 && strcmp(zWord, "END;")!=0 ){
+      memmove(zOut, zIn, n);
+      zOut += n;
+    }
+    zIn += n;
+  }
+  *zOut = 0;
+}
+
+/* Appends a new, zeroed CliScript to p->aScript; returns it or NULL. */
+static CliScript *cliAddScript(Cli *p){
+  CliScript *aNew = sqlite3_realloc64(p->aScript,
+                       sizeof(CliScript)*(sqlite3_uint64)(p->nScript+1));
+  if( aNew==0 ) return 0;
+  p->aScript = aNew;
+  memset(&aNew[p->nScript], 0, sizeof(CliScript));
+  return &aNew[p->nScript++];
+}
+
+/*
+** Splits a goose SQL file: `-- +goose Up` and `-- +goose Down` sections
+** (StatementBegin/End lines stay, as the comments they are), and
+** `-- +goose NO TRANSACTION` which becomes the engine's no-transaction
+** first line.  An absent Down section is '' (goose: nothing to undo).
+*/
+static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
+  size_t n = strlen(z), i = 0;
+  size_t iUp = 0, iUpEnd = 0, iDown = 0;
+  int bUp = 0, bDown = 0, bNoTxn = 0, line = 1, lineUp = 0, lineDown = 0;
+  while( i<n ){
+    size_t e = i, j = i+2;
+    while( e<n && z[e]!='\n' ) e++;
+    if( e-i>=2 && z[i]=='-' && z[i+1]=='-' ){
+      while( j<e && (z[j]==' ' || z[j]=='\t') ) j++;
+      if( e-j>=6 && memcmp(&z[j], "+goose", 6)==0 ){
+        const char *zW = &z[j+6];
+        int nW;
+        while( *zW==' ' || *zW=='\t' ) zW++;
+        for(nW=0; &zW[nW]<&z[e] && zW[nW]!='\r'; nW++){}
+        while( nW>0 && (zW[nW-1]==' ' || zW[nW-1]=='\t') ) nW--;
+        if( nW==2 && memcmp(zW, "Up", 2)==0 ){
+          if( bUp++ ) return sqlite3_mprintf("%s: a second '-- +goose Up' "
+                                             "(line %d)", zPath, line);
+          iUp = e<n ? e+1 : n; lineUp = line;
+        }else if( nW==4 && memcmp(zW, "Down", 4)==0 ){
+          if( bDown++ ) return sqlite3_mprintf("%s: a second '-- +goose "
+                                               "Down' (line %d)", zPath, line);
+          if( !bUp ) return sqlite3_mprintf("%s: '-- +goose Down' (line %d) "
+                                            "comes before '-- +goose Up'",
+                                            zPath, line);
+          iUpEnd = i; iDown = e<n ? e+1 : n; lineDown = line;
+        }else if( nW==14 && memcmp(zW, "NO TRANSACTION", 14)==0 ){
+          bNoTxn = 1;
+        }
+      }
+    }
+    i = e<n ? e+1 : n;
+    line++;
+  }
+  if( !bUp ){
+    return sqlite3_mprintf("%s: no '-- +goose Up' annotation: not a goose "
+                           "SQL migration", zPath);
+  }
+  if( !bDown ) iUpEnd = n;
+  pS->zUp = sqlite3_mprintf("%s%.*s", bNoTxn ? CLI_NOTXN : "",
+                            (int)(iUpEnd-iUp), &z[iUp]);
+  pS->zDown = sqlite3_mprintf("%s%s", bNoTxn && bDown ? CLI_NOTXN : "",
+                              bDown ? &z[iDown] : "");
+  pS->iUpLine = lineUp+1 - bNoTxn;
+  pS->iDownLine = lineDown+1 - (bNoTxn && bDown);
+  if( pS->zUp==0 || pS->zDown==0 ) return sqlite3_mprintf("out of memory");
+  return 0;
+}
+
+/* Reads DIR's goose files NNN_name.sql into p->aScript. */
+static char *cliReadGoose(Cli *p){
+  DIR *pDir = opendir(p->zDir);
+  struct dirent *pEnt;
+  char *zErr = 0;
+  if( pDir==0 ){
+    return sqlite3_mprintf("cannot read the migrations folder %s: %s",
+                           p->zDir, strerror(errno));
+  }
+  while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
+    const char *zF = pEnt->d_name;
+    CliScript *pS;
+    char *zText = 0;
+    char zV[32];
+    if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
+    cliVersionOf(zF, zV);
+    if( zV[0]==0 ){
+      zErr = sqlite3_mprintf("%s/%s: a goose migration's name starts with "
+                             "its version number", p->zDir, zF);
+      break;
+    }
+    pS = cliAddScript(p);
+    if( pS==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    pS->zName = sqlite3_mprintf("%.*s", (int)strlen(zF)-4, zF);
+    pS->zFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
+    pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
+    if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
+      zErr = sqlite3_mprintf("out of memory");
+      break;
+    }
+    zErr = cliReadFile(pS->zFile, &zText);
+    if( zErr==0 ) zErr = cliSplitGoose(pS->zFile, zText, pS);
+    sqlite3_free(zText);
+  }
+  closedir(pDir);
+  return zErr;
+}
+
+/*
+** Reads a sqitch project: DIR/sqitch.plan lists the changes in order;
+** deploy/NAME.sql is the up script, revert/NAME.sql the down one (absent:
+** irreversible).  The migration of the Nth change is "NNN_NAME" (N from 1,
+** 3 digits at least).  Lines that only begin or commit a transaction are
+** dropped from the scripts.  *pzProject receives the plan's %project.
+*/
+static char *cliReadSqitch(Cli *p, char **pzProject){
+  char *zPlan = sqlite3_mprintf("%s/sqitch.plan", p->zDir);
+  char *zText = 0, *zErr, *z;
+  int line = 0, nChange = 0;
+  if( zPlan==0 ) return sqlite3_mprintf("out of memory");
+  zErr = cliReadFile(zPlan, &zText);
+  for(z=zText; zErr==0 && z && *z; ){
+    char *zEnd = strchr(z, '\n');
+    char *zLine = z;
+    size_t n;
+    line++;
+    if( zEnd ){ *zEnd = 0; z = zEnd+1; }else{ z += strlen(z); }
+    while( *zLine==' ' || *zLine=='\t' ) zLine++;
+    n = strlen(zLine);
+    while( n>0 && (zLine[n-1]=='\r' || zLine[n-1]==' ') ) zLine[--n] = 0;
+    if( strncmp(zLine, "%project=", 9)==0 ){
+      sqlite3_free(*pzProject);
+      *pzProject = sqlite3_mprintf("%s", zLine+9);
+      continue;
+    }
+    if( n==0 || zLine[0]=='#' || zLine[0]=='%' || zLine[0]=='@' ) continue;
+    {
+      size_t nName = strcspn(zLine, " \t[");
+      CliScript *pS;
+      char *zChange = sqlite3_mprintf("%.*s", (int)nName, zLine);
+      int i;
+      if( zChange==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      for(i=0; i<p->nScript; i++){
+        if( strcmp(strchr(p->aScript[i].zName, '_')+1, zChange)==0 ) break;
+      }
+      if( i<p->nScript ){
+        zErr = sqlite3_mprintf("%s:%d: change %s is reworked (planned "
+                               "twice); import does not support reworked "
+                               "sqitch changes", zPlan, line, zChange);
+        sqlite3_free(zChange);
+        break;
+      }
+      pS = cliAddScript(p);
+      if( pS==0 ){ sqlite3_free(zChange); zErr = sqlite3_mprintf("out of memory"); break; }
+      nChange++;
+      pS->zName = sqlite3_mprintf("%03d_%s", nChange, zChange);
+      pS->zFile = sqlite3_mprintf("%s/deploy/%s.sql", p->zDir, zChange);
+      pS->zDownFile = sqlite3_mprintf("%s/revert/%s.sql", p->zDir, zChange);
+      sqlite3_free(zChange);
+      if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
+        zErr = sqlite3_mprintf("out of memory");
+        break;
+      }
+      pS->iUpLine = pS->iDownLine = 1;
+      zErr = cliReadFile(pS->zFile, &pS->zUp);
+      if( zErr==0 ){
+        struct stat st;
+        if( stat(pS->zDownFile, &st)==0 ){
+          zErr = cliReadFile(pS->zDownFile, &pS->zDown);
+        }
+      }
+      if( zErr==0 ){
+        cliStripTxnLines(pS->zUp);
+        if( pS->zDown ) cliStripTxnLines(pS->zDown);
+      }
+    }
+  }
+  sqlite3_free(zText);
+  sqlite3_free(zPlan);
+  return zErr;
+}
+
+/* Index of the script whose version (leading digits) is zV, or -1. */
+static int cliFindVersion(Cli *p, const char *zV){
+  int i;
+  char zMine[32];
+  for(i=0; i<p->nScript; i++){
+    cliVersionOf(p->aScript[i].zName, zMine);
+    if( zMine[0] && cliVersionCmp(zMine, zV)==0 ) return i;
+  }
+  return -1;
+}
+
+/* 1 when the table zTab exists in schema zDb ("main" or an attachment). */
+static int cliHasTable(Cli *p, const char *zDb, const char *zTab){
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema "
+                               "WHERE type='table' AND name=?1", zDb);
+  sqlite3_stmt *pStmt = 0;
+  int bHas = 0;
+  if( zSql && sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zTab, -1, SQLITE_STATIC);
+    bHas = sqlite3_step(pStmt)==SQLITE_ROW;
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+  return bHas;
+}
+
+/*
+** Reads the tool's ledger and marks aApplied[i] for every script that
+** tool applied.  Returns 0 or an error message.
+*/
+static char *cliReadLedger(Cli *p, const char *zProject, unsigned char *aApplied){
+  const char *zTool = p->zFrom;
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  const char *zTab = strcmp(zTool, "goose")==0 ? "goose_db_version"
+                   : strcmp(zTool, "sqitch")==0 ? "changes"
+                   : "schema_migrations";
+  const char *zDb = strcmp(zTool, "sqitch")==0 ? "cli_sqitch" : "main";
+  const char *zSql;
+  if( !cliHasTable(p, zDb, zTab) ){
+    if( strcmp(zTool, "sqitch")==0 ){
+      return sqlite3_mprintf("import: the sqitch registry %s has no table "
+                             "`changes`: not a sqitch registry", p->zRegistry);
+    }
+    return sqlite3_mprintf("import: the database %s has no %s ledger (no "
+                           "table `%s`)", p->zDb, zTool, zTab);
+  }
+  if( strcmp(zTool, "dbmate")==0 ){
+    zSql = "SELECT CAST(version AS TEXT) FROM main.schema_migrations";
+  }else if( strcmp(zTool, "golang-migrate")==0 ){
+    zSql = "SELECT CAST(version AS TEXT), dirty FROM main.schema_migrations";
+  }else if( strcmp(zTool, "goose")==0 ){
+    /* the latest row of each version decides; version 0 is goose's own */
+    zSql = "SELECT CAST(version_id AS TEXT) FROM main.goose_db_version AS g"
+           " WHERE version_id<>0 AND is_applied"
+           "   AND id=(SELECT max(id) FROM main.goose_db_version"
+           "            WHERE version_id=g.version_id)";
+  }else{
+    zSql = "SELECT change FROM cli_sqitch.changes WHERE project=?1";
+  }
+  if( sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    return sqlite3_mprintf("import: cannot read the %s ledger: %s", zTool,
+                           sqlite3_errmsg(p->db));
+  }
+  if( zProject ) sqlite3_bind_text(pStmt, 1, zProject, -1, SQLITE_STATIC);
+  while( zErr==0 && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zVal = (const char*)sqlite3_column_text(pStmt, 0);
+    char zV[32];
+    int i;
+    if( zVal==0 ) continue;
+    if( strcmp(zTool, "sqitch")==0 ){
+      for(i=0; i<p->nScript; i++){
+        if( strcmp(strchr(p->aScript[i].zName, '_')+1, zVal)==0 ) break;
+      }
+      if( i>=p->nScript ){
+        zErr = sqlite3_mprintf("import: the sqitch registry records change "
+                               "%s as deployed, but %s/sqitch.plan does not "
+                               "plan it", zVal, p->zDir);
+      }else{
+        aApplied[i] = 1;
+      }
+      continue;
+    }
+    cliVersionOf(zVal, zV);
+    i = zV[0] ? cliFindVersion(p, zV) : -1;
+    if( strcmp(zTool, "golang-migrate")==0 && sqlite3_column_int(pStmt, 1) ){
+      zErr = sqlite3_mprintf("import: the golang-migrate ledger is dirty at "
+                             "version %s (a migration failed half-way); fix "
+                             "the database and run `migrate force VERSION` "
+                             "first", zVal);
+    }else if( i<0 ){
+      zErr = sqlite3_mprintf("import: the %s ledger records version %s as "
+                             "applied, but %s has no migration file for it",
+                             zTool, zVal, p->zDir);
+    }else if( strcmp(zTool, "golang-migrate")==0 ){
+      /* one row: the current version; everything up to it is applied */
+      int k;
+      for(k=0; k<p->nScript; k++){
+        char zK[32];
+        cliVersionOf(p->aScript[k].zName, zK);
+        if( zK[0] && cliVersionCmp(zK, zV)<=0 ) aApplied[k] = 1;
+      }
+    }else{
+      aApplied[i] = 1;
+    }
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK && zErr==0 ){
+    zErr = sqlite3_mprintf("import: cannot read the %s ledger: %s", zTool,
+                           sqlite3_errmsg(p->db));
+  }
+  return zErr;
+}
+
+/*
+** STOP-GAP (until the engine can "record exactly these names as applied"):
+** records the migration zName as applied without running it, exactly as
+** migrate_baseline() records one (ext/store.c migrateRecordBaseline):
+** ledger row in batch 0 with the checksum, repeatable flag and down script
+** of its definition, duration 0, changes NULL; history row 'baseline'.
+** Used only when the imported applied set is not a prefix of the
+** migrations (a tool that allows gaps), inside import's transaction.
+*/
+static int cliImportRecord(Cli *p, const char *zName){
+  static const char *azSql[2] = {
+    "INSERT INTO main.migrations_ledger(name, batch, checksum, applied_at,"
+    " duration_ms, changes, repeatable, down)"
+    " SELECT name, 0, checksum, strftime('%Y-%m-%d %H:%M:%f','now'), 0, NULL,"
+    " repeatable, down FROM main.migrations_scripts WHERE name=?1",
+    "INSERT INTO main.migrations_history(name, direction, batch, at,"
+    " duration_ms, changes, ok, message)"
+    " VALUES(?1, 'baseline', 0, strftime('%Y-%m-%d %H:%M:%f','now'), 0, NULL,"
+    " 1, NULL)",
+  };
+  int k;
+  for(k=0; k<2; k++){
+    sqlite3_stmt *pStmt = cliPrepare(p, azSql[k]);
+    if( pStmt==0 ) return CLI_ERROR;
+    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+    sqlite3_step(pStmt);
+    if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+      return cliError(p, "import: recording %s: %s", zName,
+                      sqlite3_errmsg(p->db));
+    }
+  }
+  return CLI_OK;
+}
+
+/* import --from TOOL DIR. */
+static int cliImport(Cli *p){
+  char *zErr = 0, *zProject = 0;
+  unsigned char *aApplied = 0;
+  CliSync s;
+  int i, rc = CLI_OK, nApplied = 0, iLast = -1, bPrefix = 1, bAttached = 0;
+  sqlite3_int64 t0 = cliNowMs();
+
+  memset(&s, 0, sizeof(s));
+  p->zDir = p->azArg[0];
+  if( strcmp(p->zFrom, "dbmate")==0 || strcmp(p->zFrom, "golang-migrate")==0 ){
+    rc = cliReadDir(p);
+    if( rc!=CLI_OK ) return rc;
+    for(i=0; i<p->nScript; i++){
+      char zV[32];
+      cliVersionOf(p->aScript[i].zName, zV);
+      if( zV[0]==0 ){
+        return cliError(p, "%s: a %s migration's name starts with its "
+                        "version number", p->aScript[i].zFile, p->zFrom);
+      }
+    }
+  }else{
+    zErr = strcmp(p->zFrom, "goose")==0 ? cliReadGoose(p)
+                                        : cliReadSqitch(p, &zProject);
+    if( zErr==0 && p->nScript>1 ){
+      qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
+    }
+  }
+  if( zErr==0 && p->nScript==0 ){
+    zErr = sqlite3_mprintf("import: %s holds no %s migrations", p->zDir,
+                           p->zFrom);
+  }
+  if( zErr==0 && strcmp(p->zFrom, "sqitch")==0 && zProject==0 ){
+    zErr = sqlite3_mprintf("import: %s/sqitch.plan has no %%project line",
+                           p->zDir);
+  }
+  for(i=0; i<p->nScript; i++){
+    int n = (int)strlen(p->aScript[i].zName);
+    if( n>p->nWidth ) p->nWidth = n;
+  }
+  aApplied = sqlite3_malloc(p->nScript+1);
+  if( zErr==0 && aApplied==0 ) zErr = sqlite3_mprintf("out of memory");
+  if( zErr ) goto import_done;
+  memset(aApplied, 0, p->nScript+1);
+
+  rc = cliOpen(p, 0);
+  if( rc!=CLI_OK ) goto import_done;
+  if( strcmp(p->zFrom, "sqitch")==0 ){
+    struct stat st;
+    sqlite3_stmt *pStmt;
+    char *zDefault = 0;
+    if( p->zRegistry==0 ){
+      /* sqitch keeps an SQLite target's registry in sqitch.db next to it */
+      const char *zSlash = strrchr(p->zDb, '/');
+      zDefault = zSlash ? sqlite3_mprintf("%.*s/sqitch.db",
+                                          (int)(zSlash-p->zDb), p->zDb)
+                        : sqlite3_mprintf("sqitch.db");
+      p->zRegistry = zDefault;
+    }
+    if( p->zRegistry==0 || stat(p->zRegistry, &st)!=0 ){
+      zErr = sqlite3_mprintf("import: no sqitch registry %s (sqitch keeps "
+                             "it next to the database; give --registry "
+                             "FILE)", p->zRegistry ? p->zRegistry : "");
+    }else if( (pStmt = cliPrepare(p, "ATTACH ?1 AS cli_sqitch"))!=0 ){
+      char *zUri = sqlite3_mprintf("file:%s?mode=ro", p->zRegistry);
+      sqlite3_bind_text(pStmt, 1, zUri, -1, sqlite3_free);
+      sqlite3_step(pStmt);
+      if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+        zErr = sqlite3_mprintf("import: cannot open the sqitch registry %s: "
+                               "%s", p->zRegistry, sqlite3_errmsg(p->db));
+      }else{
+        bAttached = 1;
+      }
+    }else{
+      rc = CLI_ERROR;
+    }
+    if( zErr==0 && rc==CLI_OK ) zErr = cliReadLedger(p, zProject, aApplied);
+    if( bAttached ) sqlite3_exec(p->db, "DETACH cli_sqitch", 0, 0, 0);
+    p->zRegistry = 0;
+    sqlite3_free(zDefault);
+    if( zErr || rc!=CLI_OK ) goto import_done;
+  }
+  if( sqlite3_db_readonly(p->db, "main")!=0 ){
+    zErr = sqlite3_mprintf("import: cannot write the database %s",
+                           p->zDb);
+    goto import_done;
+  }
+  rc = cliExec(p, "BEGIN IMMEDIATE");
+  if( rc!=CLI_OK ) goto import_done;
+  if( strcmp(p->zFrom, "sqitch")!=0 ){
+    zErr = cliReadLedger(p, 0, aApplied);
+    if( zErr ) goto import_done;
+  }
+  if( cliHasTable(p, "main", "migrations_ledger") ){
+    sqlite3_stmt *pStmt = cliPrepare(p, "SELECT name FROM "
+                                        "main.migrations_ledger LIMIT 1");
+    if( pStmt && sqlite3_step(pStmt)==SQLITE_ROW ){
+      zErr = sqlite3_mprintf("import: the database already has applied "
+                             "libmigrate migrations (%s): import adopts "
+                             "another tool's ledger only into a database "
+                             "libmigrate has not migrated yet",
+                             sqlite3_column_text(pStmt, 0));
+    }
+    sqlite3_finalize(pStmt);
+    if( zErr ) goto import_done;
+  }
+  for(i=0; i<p->nScript; i++){
+    if( aApplied[i] ){
+      nApplied++;
+      if( iLast!=i-1 ) bPrefix = 0;
+      iLast = i;
+    }
+  }
+
+  /* define every file, then record the applied ones */
+  s.aDefine = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)p->nScript);
+  if( s.aDefine==0 ){ zErr = sqlite3_mprintf("out of memory"); goto import_done; }
+  for(i=0; i<p->nScript; i++) s.aDefine[i] = i;
+  s.nDefine = p->nScript;
+  rc = cliSyncApply(p, &s);
+  if( rc==CLI_OK && nApplied>0 && bPrefix ){
+    char *zRunErr = 0;
+    if( migrate_run(p->db, "migrate_baseline", p->aScript[iLast].zName, 0, 0,
+                    0, &zRunErr)!=SQLITE_OK ){
+      zErr = sqlite3_mprintf("import: %s",
+                             zRunErr ? zRunErr : sqlite3_errmsg(p->db));
+    }
+    sqlite3_free(zRunErr);
+  }else if( rc==CLI_OK ){
+    for(i=0; rc==CLI_OK && i<p->nScript; i++){
+      if( aApplied[i] ) rc = cliImportRecord(p, p->aScript[i].zName);
+    }
+  }
+  if( rc==CLI_OK && zErr==0 ) rc = cliExec(p, "COMMIT");
+  if( rc==CLI_OK && zErr==0 ){
+    sqlite3_int64 ms = cliNowMs() - t0;
+    if( p->bJson ){
+      sqlite3_str *pOut = sqlite3_str_new(0);
+      int n = 0;
+      sqlite3_str_appendall(pOut, "{\"command\":\"import\",\"from\":");
+      cliJsonString(pOut, p->zFrom);
+      sqlite3_str_appendall(pOut, ",\"applied\":[");
+      for(i=0; i<p->nScript; i++){
+        if( !aApplied[i] ) continue;
+        if( n++ ) sqlite3_str_appendchar(pOut, 1, ',');
+        cliJsonString(pOut, p->aScript[i].zName);
+      }
+      sqlite3_str_appendall(pOut, "],\"pending\":[");
+      for(i=0, n=0; i<p->nScript; i++){
+        if( aApplied[i] ) continue;
+        if( n++ ) sqlite3_str_appendchar(pOut, 1, ',');
+        cliJsonString(pOut, p->aScript[i].zName);
+      }
+      sqlite3_str_appendf(pOut, "],\"ms\":%lld}", ms);
+      rc = cliJsonPrint(p, pOut);
+    }else{
+      for(i=0; i<p->nScript; i++){
+        printf("  %-8s %s\n", aApplied[i] ? "applied" : "pending",
+               p->aScript[i].zName);
+      }
+      printf("imported %d %s migration%s from %s: %d recorded as applied "
+             "(not run), %d pending (%lld ms)\n", p->nScript, p->zFrom,
+             cliPlural(p->nScript), p->zDir, nApplied,
+             p->nScript-nApplied, ms);
+    }
+  }
+
+import_done:
+  if( zErr ){
+    rc = cliError(p, "%s", zErr);
+    sqlite3_free(zErr);
+  }
+  if( p->db && !sqlite3_get_autocommit(p->db) ){
+    sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
+  }
+  sqlite3_free(s.aDefine);
+  sqlite3_free(aApplied);
+  sqlite3_free(zProject);
+  return rc;
+}
+
+/* ------------------------------------------------------------ fleets */
+
+/* Exit code a --each child uses for "ran, had nothing to do" (never seen
+** outside: the parent reports it as "already current", exit 0). */
+#define CLI_IDLE 10
+
+/* One running --each child. */
+typedef struct CliChild CliChild;
+struct CliChild {
+  pid_t pid;            /* 0: slot free */
+  int fd;               /* read end of the pipe of its stdout+stderr */
+  int iFile;            /* index of its database in the glob */
+  sqlite3_str *pOut;    /* what it printed */
+};
+
+/*
+** Runs in a --each child: the command on database zDb with stdout and
+** stderr going to fdOut.  Never returns.
+*/
+static void cliEachChild(Cli *p, const CliCmd *pCmd, const char *zDb,
+                         int fdOut){
+  int rc;
+  dup2(fdOut, 1);
+  dup2(fdOut, 2);
+  close(fdOut);
+  p->zDb = zDb;
+  p->bIdle = 0;
+  if( strcmp(pCmd->zName, "version")==0 ) rc = cliVersion(p);
+  else if( strcmp(pCmd->zName, "diff")==0 ) rc = cliDiff(p);
+  else rc = cliRunCommand(p, pCmd);
+  fflush(stdout);
+  fflush(stderr);
+  _exit(rc==CLI_OK && p->bIdle ? CLI_IDLE : rc);
+}
+
+/*
+** Reports a finished child: one line "FILE: ok: LAST LINE", "FILE: already
+** current", "FILE: failed: MESSAGE" (or a JSON object into pJson).
+** Updates the counts anCount[0..3]: ok, current, failed, has work.
+*/
+static void cliEachReport(const char *zFile, int status,
+                          sqlite3_str *pOut, sqlite3_str *pJson,
+                          int *anCount){
+  static const char *azRes[4] = { "ok", "already current", "failed",
+                                  "has work" };
+  char *zText = sqlite3_str_finish(pOut);
+  char *zLast, *zEnd;
+  int eRes;
+  if( WIFEXITED(status) ){
+    int e = WEXITSTATUS(status);
+    eRes = e==CLI_OK ? 0 : e==CLI_IDLE ? 1 : e==CLI_WORK ? 3 : 2;
+  }else{
+    eRes = 2;
+  }
+  anCount[eRes]++;
+  if( zText==0 ) zText = sqlite3_mprintf("");
+  if( zText==0 ) return;
+  zEnd = zText + strlen(zText);
+  while( zEnd>zText && (zEnd[-1]=='\n' || zEnd[-1]=='\r') ) *--zEnd = 0;
+  zLast = strrchr(zText, '\n');
+  zLast = zLast ? zLast+1 : zText;
+  if( strncmp(zLast, "sqlite-migrate: ", 16)==0 ) zLast += 16;
+  if( pJson ){
+    if( sqlite3_str_length(pJson)>1 ) sqlite3_str_appendchar(pJson, 1, ',');
+    sqlite3_str_appendall(pJson, "{\"db\":");
+    cliJsonString(pJson, zFile);
+    sqlite3_str_appendall(pJson, ",\"result\":");
+    cliJsonString(pJson, azRes[eRes]);
+    if( WIFEXITED(status) && (zText[0]=='{' || zText[0]=='[') ){
+      sqlite3_str_appendf(pJson, ",\"output\":%s}", zText);
+    }else{
+      sqlite3_str_appendall(pJson, ",\"output\":");
+      cliJsonString(pJson, zText);
+      sqlite3_str_appendchar(pJson, 1, '}');
+    }
+  }else if( !WIFEXITED(status) ){
+    printf("%s: failed: killed by signal %d\n", zFile, WTERMSIG(status));
+  }else if( eRes==1 ){
+    printf("%s: already current\n", zFile);
+  }else{
+    printf("%s: %s: %s\n", zFile, azRes[eRes],
+           zLast[0] ? zLast : "(no output)");
+  }
+  fflush(stdout);
+  sqlite3_free(zText);
+}
+
+/*
+** --each GLOB [-j N] COMMAND: runs COMMAND on every database file matching
+** GLOB, N at a time (default: the number of cores), each in a child
+** process (fork) whose output is captured through a pipe and reported as
+** one line when it exits.  One failing database never stops the others.
+** DIR is read once, before any child starts: a bad file stops everything
+** before any database is touched.  Exit: 1 if any failed, else 3 if any
+** `status --check` found work, else 0.
+*/
+static int cliEach(Cli *p, const CliCmd *pCmd, const char *zJobs){
+  glob_t g;
+  CliChild *aChild;
+  struct pollfd *aPoll;
+  sqlite3_str *pJson = 0;
+  int anCount[4] = {0, 0, 0, 0};
+  int nJobs, nRun = 0, iNext = 0, i, rc;
+  sqlite3_int64 t0 = cliNowMs();
+
+  memset(&g, 0, sizeof(g));
+  rc = glob(p->zEach, 0, 0, &g);
+  if( rc==GLOB_NOMATCH || (rc==0 && g.gl_pathc==0) ){
+    globfree(&g);
+    return cliError(p, "--each '%s' matches no file", p->zEach);
+  }
+  if( rc!=0 ){
+    globfree(&g);
+    return cliError(p, "--each '%s': cannot expand the pattern", p->zEach);
+  }
+  if( zJobs ){
+    nJobs = atoi(zJobs);
+  }else{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    nJobs = n>0 ? (int)n : 1;
+  }
+  if( (size_t)nJobs>g.gl_pathc ) nJobs = (int)g.gl_pathc;
+  if( pCmd->bDir ){
+    rc = cliReadDir(p);
+    if( rc!=CLI_OK ){ globfree(&g); return rc; }
+    p->bDirRead = 1;
+  }
+  aChild = sqlite3_malloc64(sizeof(CliChild)*(sqlite3_uint64)nJobs);
+  aPoll = sqlite3_malloc64(sizeof(struct pollfd)*(sqlite3_uint64)nJobs);
+  if( aChild==0 || aPoll==0 ){
+    sqlite3_free(aChild); sqlite3_free(aPoll); globfree(&g);
+    return cliError(p, "out of memory");
+  }
+  memset(aChild, 0, sizeof(CliChild)*(size_t)nJobs);
+  if( p->bJson ){
+    pJson = sqlite3_str_new(0);
+    sqlite3_str_appendchar(pJson, 1, '[');
+  }
+  fflush(stdout);
+  fflush(stderr);
+  while( iNext<(int)g.gl_pathc || nRun>0 ){
+    int nPoll = 0;
+    /* start children while there are free slots */
+    for(i=0; i<nJobs && iNext<(int)g.gl_pathc; i++){
+      int aFd[2];
+      pid_t pid;
+      if( aChild[i].pid ) continue;
+      if( pipe(aFd)!=0 ){
+        cliEachReport(g.gl_pathv[iNext], 256*CLI_ERROR,
+                      sqlite3_str_new(0), pJson, anCount);
+        fprintf(stderr, "sqlite-migrate: pipe: %s\n", strerror(errno));
+        iNext++;
+        continue;
+      }
+      pid = fork();
+      if( pid==0 ){
+        close(aFd[0]);
+        cliEachChild(p, pCmd, g.gl_pathv[iNext], aFd[1]);
+      }
+      close(aFd[1]);
+      if( pid<0 ){
+        sqlite3_str *pErr = sqlite3_str_new(0);
+        sqlite3_str_appendf(pErr, "cannot start a process: %s",
+                            strerror(errno));
+        close(aFd[0]);
+        cliEachReport(g.gl_pathv[iNext], 256*CLI_ERROR, pErr, pJson,
+                      anCount);
+        iNext++;
+        continue;
+      }
+      aChild[i].pid = pid;
+      aChild[i].fd = aFd[0];
+      aChild[i].iFile = iNext++;
+      aChild[i].pOut = sqlite3_str_new(0);
+      nRun++;
+    }
+    if( nRun==0 ) continue;
+    /* wait for output or end of output of any child */
+    for(i=0; i<nJobs; i++){
+      if( aChild[i].pid==0 ) continue;
+      aPoll[nPoll].fd = aChild[i].fd;
+      aPoll[nPoll].events = POLLIN;
+      aPoll[nPoll].revents = 0;
+      nPoll++;
+    }
+    if( poll(aPoll, nPoll, -1)<0 && errno!=EINTR ){
+      rc = cliError(p, "poll: %s", strerror(errno));
+      break;
+    }
+    for(i=0; i<nJobs; i++){
+      int k;
+      char buf[4096];
+      ssize_t n;
+      if( aChild[i].pid==0 ) continue;
+      for(k=0; k<nPoll && aPoll[k].fd!=aChild[i].fd; k++){}
+      if( k>=nPoll || aPoll[k].revents==0 ) continue;
+      n = read(aChild[i].fd, buf, sizeof(buf));
+      if( n>0 ){
+        sqlite3_str_append(aChild[i].pOut, buf, (int)n);
+      }else if( n==0 || errno!=EINTR ){
+        int status = 0;
+        close(aChild[i].fd);
+        while( waitpid(aChild[i].pid, &status, 0)<0 && errno==EINTR ){}
+        cliEachReport(g.gl_pathv[aChild[i].iFile], status,
+                      aChild[i].pOut, pJson, anCount);
+        aChild[i].pid = 0;
+        aChild[i].pOut = 0;
+        nRun--;
+      }
+    }
+  }
+  if( rc==CLI_OK ){
+    sqlite3_int64 ms = cliNowMs() - t0;
+    if( pJson ){
+      sqlite3_str *pOut = sqlite3_str_new(0);
+      sqlite3_str_appendchar(pJson, 1, ']');
+      sqlite3_str_appendf(pOut, "{\"command\":\"%s\",\"databases\":%s,"
+                          "\"ok\":%d,\"current\":%d,\"failed\":%d,"
+                          "\"work\":%d,\"ms\":%lld}", pCmd->zName,
+                          sqlite3_str_value(pJson), anCount[0], anCount[1],
+                          anCount[2], anCount[3], ms);
+      rc = cliJsonPrint(p, pOut);
+    }else{
+      int n = (int)g.gl_pathc;
+      printf("%d database%s: %d ok, %d already current, %d failed",
+             n, cliPlural(n), anCount[0], anCount[1], anCount[2]);
+      if( anCount[3] ) printf(", %d with work", anCount[3]);
+      printf(" (%lld ms, -j %d)\n", ms, nJobs);
+    }
+    if( anCount[2] ) rc = CLI_ERROR;
+    else if( anCount[3] ) rc = CLI_WORK;
+  }
+  if( pJson ) sqlite3_free(sqlite3_str_finish(pJson));
+  sqlite3_free(aChild);
+  sqlite3_free(aPoll);
+  globfree(&g);
+  return rc;
+}
+
 /* ------------------------------------------------------------ main */
 
 /* 1 when z is a C identifier. */
@@ -2089,6 +2924,7 @@ int main(int argc, char **argv){
   Cli *p = &cli;
   const CliCmd *pCmd;
   int bHelp = 0, bSymbol = 0, bNoOpt = 0;
+  const char *zJobs = 0;
   int i, rc;
   char **azPos;
   char *zTrim = 0;
@@ -2115,7 +2951,11 @@ int main(int argc, char **argv){
     if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0
-     || (r = cliOptValue(argc, argv, &i, 0, "--table", &zVal))!=0 ){
+     || (r = cliOptValue(argc, argv, &i, 0, "--table", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--from", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--registry", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--each", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0 ){
       if( r<0 ){
         sqlite3_free(azPos);
         return cliUsageError(p, "option %s needs a value", z);
@@ -2123,6 +2963,12 @@ int main(int argc, char **argv){
       if( z[1]=='d' || strncmp(z, "--dir", 5)==0 ) p->zDir = zVal;
       else if( strncmp(z, "--db", 4)==0 ) p->zDb = zVal;
       else if( strncmp(z, "--table", 7)==0 ) p->zTable = zVal;
+      else if( strncmp(z, "--from", 6)==0 ) p->zFrom = zVal;
+      else if( strncmp(z, "--registry", 10)==0 ) p->zRegistry = zVal;
+      else if( strncmp(z, "--each", 6)==0 ) p->zEach = zVal;
+      else if( z[1]=='j' || strncmp(z, "--jobs", 6)==0 ){
+        zJobs = zVal;
+      }
       else{ p->zSymbol = zVal; bSymbol = 1; }
       continue;
     }
@@ -2174,6 +3020,31 @@ int main(int argc, char **argv){
     rc = cliUsageError(p, "--symbol is an option of embed only");
   }else if( p->zTable && strcmp(pCmd->zName, "sql")!=0 ){
     rc = cliUsageError(p, "--table is an option of sql only");
+  }else if( p->zFrom && strcmp(pCmd->zName, "import")!=0 ){
+    rc = cliUsageError(p, "--from is an option of import only");
+  }else if( p->zRegistry && strcmp(pCmd->zName, "import")!=0 ){
+    rc = cliUsageError(p, "--registry is an option of import only");
+  }else if( strcmp(pCmd->zName, "import")==0 && p->zFrom==0 ){
+    rc = cliUsageError(p, "import: --from TOOL is required (dbmate, "
+                       "golang-migrate, goose or sqitch)");
+  }else if( p->zFrom && !cliIsImportTool(p->zFrom) ){
+    rc = cliUsageError(p, "import: unknown tool '%s' (--from dbmate, "
+                       "golang-migrate, goose or sqitch)", p->zFrom);
+  }else if( p->zRegistry && strcmp(p->zFrom, "sqitch")!=0 ){
+    rc = cliUsageError(p, "import: --registry is for --from sqitch only");
+  }else if( zJobs && p->zEach==0 ){
+    rc = cliUsageError(p, "-j is an option of --each only");
+  }else if( zJobs && (!cliIsCount(zJobs) || atoi(zJobs)<1
+                      || strlen(zJobs)>4) ){
+    rc = cliUsageError(p, "-j needs a number of jobs from 1 to 9999 "
+                       "(got '%s')", zJobs);
+  }else if( p->zEach && (p->zEach[0]==0 || p->zDb) ){
+    rc = cliUsageError(p, p->zDb ? "--each and --db exclude each other"
+                                 : "--each needs a file pattern");
+  }else if( p->zEach && (pCmd->eDb==0 || strcmp(pCmd->zName, "import")==0
+                         || strcmp(pCmd->zName, "generate")==0) ){
+    rc = cliUsageError(p, "--each runs only commands that open a database "
+                       "(not %s)", pCmd->zName);
   }else if( p->zTable && p->zTable[0]==0 ){
     rc = cliUsageError(p, "sql: --table needs a table name");
   }else if( bSymbol && !cliIsIdent(p->zSymbol) ){
@@ -2187,7 +3058,7 @@ int main(int argc, char **argv){
     rc = cliUsageError(p, "-d needs a folder name");
   }else if( (zTrim = sqlite3_mprintf("%s", p->zDir))==0 ){
     rc = cliError(p, "out of memory");
-  }else if( pCmd->eDb ){
+  }else if( pCmd->eDb && p->zEach==0 ){
     if( p->zDb==0 ){
       const char *zEnv = getenv("DATABASE_PATH");
       if( zEnv && zEnv[0] ) p->zDb = zEnv;
@@ -2206,12 +3077,14 @@ int main(int argc, char **argv){
   for(i=(int)strlen(zTrim); i>1 && zTrim[i-1]=='/'; i--) zTrim[i-1] = 0;
   p->zDir = zTrim;
 
-  if( strcmp(pCmd->zName, "new")==0 )           rc = cliNew(p);
+  if( p->zEach )                                rc = cliEach(p, pCmd, zJobs);
+  else if( strcmp(pCmd->zName, "new")==0 )      rc = cliNew(p);
   else if( strcmp(pCmd->zName, "sql")==0 )      rc = cliSql(p);
   else if( strcmp(pCmd->zName, "embed")==0 )    rc = cliEmbed(p);
   else if( strcmp(pCmd->zName, "version")==0 )  rc = cliVersion(p);
   else if( strcmp(pCmd->zName, "diff")==0 )     rc = cliDiff(p);
   else if( strcmp(pCmd->zName, "generate")==0 ) rc = cliGenerate(p);
+  else if( strcmp(pCmd->zName, "import")==0 )   rc = cliImport(p);
   else                                          rc = cliRunCommand(p, pCmd);
 
   if( fflush(stdout)!=0 && rc==CLI_OK ){
