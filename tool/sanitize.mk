@@ -8,7 +8,8 @@
 #                         preloaded; leak detection on; any UBSan report
 #                         aborts the file, so it counts as a failure)
 #   make test-valgrind    run every test/*.test under valgrind (memcheck,
-#                         definite leaks are errors, exit code 99 on error)
+#                         definite leaks are errors, exit code 99 on error;
+#                         installs the valgrind package when it is missing)
 #   TEST_FILES='atomic txn' make test-asan   only some files (globs)
 #
 # How it works: test/tester.tcl loads the extension from $MIGRATE_EXT, so
@@ -49,6 +50,7 @@ test-asan: build/asan/libmigrate.so all
 	  $(TCLSH) test/all.tcl $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
 
 test-valgrind: all
+	@sh tool/install-deps.sh valgrind
 	$(TCLSH) test/all.tcl -wrap "$(VALGRIND)" $(TEST_FILES)
 
 .PHONY: test-asan test-valgrind
