@@ -2503,6 +2503,14 @@ static int cliImport(Cli *p){
   if( zErr ) goto import_done;
   memset(aApplied, 0, p->nScript+1);
 
+  {
+    struct stat st;
+    if( strncmp(p->zDb, "file:", 5)!=0 && stat(p->zDb, &st)!=0 ){
+      zErr = sqlite3_mprintf("import: the database %s does not exist",
+                             p->zDb);
+      goto import_done;
+    }
+  }
   rc = cliOpen(p, 0);
   if( rc!=CLI_OK ) goto import_done;
   if( strcmp(p->zFrom, "sqitch")==0 ){

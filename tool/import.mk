@@ -1,0 +1,33 @@
+# import.mk — `make check-import` and `make bench-fleet` (included by the
+# Makefile).
+#
+#   make check-import  test/cli_import.test against the REAL peer tools:
+#                      dbmate (npm @dbmate/linux-x64, installed under
+#                      build/npm when npm is there) and sqitch (Debian
+#                      packages sqitch + libdbd-sqlite3-perl, installed with
+#                      apt-get when missing and root).  A tool that cannot
+#                      be installed is reported "skipped" (not passed).
+#                      `make test` runs the same file with hand-made
+#                      ledgers only.
+#   make bench-fleet   tool/fleet-bench.sh: `sqlite-migrate --each` on
+#                      1,000 small databases (FLEET_N, FLEET_J to change).
+
+DBMATE_BIN = build/npm/node_modules/@dbmate/linux-x64/bin/dbmate
+
+$(DBMATE_BIN):
+	-@command -v npm >/dev/null 2>&1 && \
+	  npm install --prefix build/npm @dbmate/linux-x64 >build/npm-install.log 2>&1 || \
+	  echo "check-import: could not install dbmate (see build/npm-install.log)"
+
+check-import-deps: $(DBMATE_BIN)
+	-@command -v sqitch >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get install -y sqitch libdbd-sqlite3-perl >/dev/null 2>&1; } || \
+	  echo "check-import: could not install sqitch"
+
+check-import: sqlite-migrate libmigrate.so check-import-deps
+	MIGRATE_REAL_TOOLS=1 $(TCLSH) test/cli_import.test
+
+bench-fleet: sqlite-migrate
+	sh tool/fleet-bench.sh
+
+.PHONY: check-import check-import-deps bench-fleet
