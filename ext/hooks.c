@@ -33,17 +33,40 @@ static const char *const azHookEvent[] = {
 };
 
 /*
-** Runs every hook script of zEvent, in the order defined.  zFunc names the
-** calling function in errors ("FUNC: hook EVENT failed: MESSAGE (line N)").
+** Sets bit i of *pmEvents for every event azHookEvent[i] that has a hook.
+** A call reads this once, so events without hooks cost nothing after.
 */
-int migrateHooksRun(sqlite3 *db, const char *zEvent, const char *zFunc,
-                    char **pzErr){
+int migrateHooksMask(sqlite3 *db, unsigned *pmEvents){
   sqlite3_stmt *pStmt = 0;
-  sqlite3_int64 iLast = -1;
   int bExists = 0;
   int rc = migrateStoreHasTable(db, "migrations_hooks", &bExists);
+  *pmEvents = 0;
   if( rc!=SQLITE_OK || !bExists ) return rc;
-  rc = sqlite3_prepare_v2(db,
+  rc = sqlite3_prepare_v2(db, "SELECT DISTINCT event FROM main.migrations_hooks",
+                          -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    unsigned k;
+    for(k=0; z && k<sizeof(azHookEvent)/sizeof(azHookEvent[0]); k++){
+      if( strcmp(z, azHookEvent[k])==0 ) *pmEvents |= 1u<<k;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
+** Runs every hook script of event iEvent (MIGRATE_HOOK_...), in the order
+** defined.  zFunc names the calling function in errors
+** ("FUNC: hook EVENT failed: MESSAGE (line N)").
+*/
+int migrateHooksRun(sqlite3 *db, int iEvent, const char *zFunc,
+                    char **pzErr){
+  const char *zEvent = azHookEvent[iEvent];
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iLast = -1;
+  int rc = sqlite3_prepare_v2(db,
       "SELECT id, script FROM main.migrations_hooks"
       " WHERE event=?1 AND id>?2 ORDER BY id LIMIT 1", -1, &pStmt, 0);
   while( rc==SQLITE_OK ){

@@ -89,11 +89,13 @@ int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
 
 /*
 ** Called by migrate_run() as each migration completes: zName, zDirection
-** ("up" or "down") and the milliseconds its script took.  The batch is not
-** committed yet when this is called (a later failure still undoes it).
+** ("up" or "down"), the milliseconds its script took and the rows it
+** changed.  The batch is not committed yet when this is called (a later
+** failure still undoes it), and its ledger rows are written at its end.
 */
 typedef void (*migrate_progress)(void *pArg, const char *zName,
-                                 const char *zDirection, sqlite3_int64 iMs);
+                                 const char *zDirection, sqlite3_int64 iMs,
+                                 sqlite3_int64 nChange);
 
 /*
 ** Runs any of the SQL functions from C, with a progress callback:

@@ -68,6 +68,7 @@ struct MigrateItem {
   sqlite3_int64 iBatch;   /* batch number, when applied */
   int eState;             /* MIGRATE_PENDING, _APPLIED, _CHANGED, _MISSING */
   int bRepeatable;        /* a repeatable migration (re-runs when edited) */
+  int bVerify;            /* it has a verify query */
 };
 
 /* Everything a call knows, and what it will run. */
@@ -129,17 +130,19 @@ int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int eWhich,
 #define MIGRATE_SCRIPT_UP     0
 #define MIGRATE_SCRIPT_DOWN   1
 #define MIGRATE_SCRIPT_VERIFY 2
+#define MIGRATE_SCRIPT_FAST   4   /* or'ed in: type already checked */
 int migrateRecordUp(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iBatch,
                     sqlite3_int64 iStart, sqlite3_int64 iMs,
                     sqlite3_int64 nChange, const char *zNote);
-int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iMs,
-                      sqlite3_int64 nChange, const char *zNote);
+int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iStart,
+                      sqlite3_int64 iMs, sqlite3_int64 nChange,
+                      const char *zNote);
 int migrateRecordRepair(MigrateRecorder*, const MigrateItem*);
 int migrateRecordBaseline(MigrateRecorder*, const MigrateItem*);
 int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
-                         sqlite3_int64 iMs, sqlite3_int64 nChange, int bOk,
-                         const char *zMsg);
+                         sqlite3_int64 iAt, sqlite3_int64 iMs,
+                         sqlite3_int64 nChange, int bOk, const char *zMsg);
 
 /* ---- run.c ------------------------------------------------------------ */
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
@@ -151,8 +154,14 @@ const char *migrateOpName(int eOp);
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx, char **pzMsg);
 
 /* ---- hooks.c ---------------------------------------------------------- */
-int migrateHooksRun(sqlite3*, const char *zEvent, const char *zFunc,
-                    char **pzErr);
+#define MIGRATE_HOOK_BEFORE_MIGRATE  0   /* indexes into the events list */
+#define MIGRATE_HOOK_AFTER_MIGRATE   1
+#define MIGRATE_HOOK_BEFORE_EACH     2
+#define MIGRATE_HOOK_AFTER_EACH      3
+#define MIGRATE_HOOK_BEFORE_ROLLBACK 4
+#define MIGRATE_HOOK_AFTER_ROLLBACK  5
+int migrateHooksMask(sqlite3*, unsigned *pmEvents);
+int migrateHooksRun(sqlite3*, int iEvent, const char *zFunc, char **pzErr);
 int migrateRegisterHooksModule(sqlite3*);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */

@@ -44,6 +44,16 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* A migration that ran and is not recorded yet. */
+typedef struct RunDone RunDone;
+struct RunDone {
+  int iRun;                 /* position in the run list */
+  sqlite3_int64 iStart;     /* when it started (Julian-epoch ms) */
+  sqlite3_int64 iMs;        /* how long it took */
+  sqlite3_int64 nChange;    /* rows it changed */
+  int bNoTx;                /* a no-transaction migration */
+};
+
 /* State of one call. */
 typedef struct RunCtx RunCtx;
 struct RunCtx {
@@ -65,6 +75,9 @@ struct RunCtx {
   int bVerifyFailed;        /* the failure was a verify query's */
   const migrate_script *aDefine;  /* defined under the lock first (boot) */
   int nDefine;
+  unsigned mHooks;          /* events that have hooks (bit MIGRATE_HOOK_*) */
+  RunDone *aDone;           /* run, not recorded yet (see runFlush) */
+  int nDone;
 };
 
 const char *migrateOpName(int eOp){
@@ -285,8 +298,10 @@ static int runVerify(RunCtx *p, const MigrateItem *pItem){
   char *zVerify = 0;
   const char *zTail = 0;
   int bNull = 1;
-  int rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY,
-                               &zVerify, &bNull);
+  int rc;
+  if( !pItem->bVerify ) return SQLITE_OK;   /* known from the plan */
+  rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY, &zVerify,
+                           &bNull);
   if( rc!=SQLITE_OK || bNull ) goto verify_done;
   rc = sqlite3_prepare_v2(p->db, zVerify, -1, &pStmt, &zTail);
   if( rc!=SQLITE_OK ){
@@ -320,9 +335,40 @@ verify_done:
   return rc;
 }
 
-/* Runs the hooks of zEvent; sets p->zErr on failure. */
-static int runHook(RunCtx *p, const char *zEvent){
-  int rc = migrateHooksRun(p->db, zEvent, p->zFunc, &p->zErr);
+/* Runs the hooks of event iEvent (if it has any); sets p->zErr. */
+static int runHook(RunCtx *p, int iEvent){
+  if( (p->mHooks & (1u<<iEvent))==0 ) return SQLITE_OK;
+  return migrateHooksRun(p->db, iEvent, p->zFunc, &p->zErr);
+}
+
+/*
+** Writes the ledger and history rows of the migrations run so far.  They
+** are written together, after the scripts, because every schema change a
+** script makes expires SQLite's prepared statements: recording each
+** migration as it completes would re-prepare the recording statements
+** after every migration.  Nothing is lost: the rows are in the same
+** transaction as the scripts, written before it commits.
+*/
+static int runFlush(RunCtx *p){
+  int k, rc = SQLITE_OK;
+  for(k=0; rc==SQLITE_OK && k<p->nDone; k++){
+    const RunDone *pDone = &p->aDone[k];
+    const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[pDone->iRun]];
+    const char *zNote = pDone->bNoTx ? "no-transaction" : 0;
+    if( pDone->iRun<p->plan.nDown ){
+      rc = migrateRecordDown(p->pRec, pItem, pDone->iStart, pDone->iMs,
+                             pDone->nChange, zNote);
+    }else{
+      rc = migrateRecordUp(p->pRec, pItem, p->iBatch, pDone->iStart,
+                           pDone->iMs, pDone->nChange, zNote);
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      /* a recording failure (e.g. a dropped table) still says what */
+      runError(p, "%s: cannot record %s: %s", p->zFunc, pItem->zName,
+               sqlite3_errmsg(p->db));
+    }
+  }
+  p->nDone = 0;
   return rc;
 }
 
@@ -412,10 +458,10 @@ static int runFkCheck(RunCtx *p, int iLast){
 */
 static int runPhaseHooks(RunCtx *p, int i){
   int rc = SQLITE_OK;
-  if( i==0 && p->plan.nDown>0 ) rc = runHook(p, "before_rollback");
+  if( i==0 && p->plan.nDown>0 ) rc = runHook(p, MIGRATE_HOOK_BEFORE_ROLLBACK);
   if( rc==SQLITE_OK && i==p->plan.nDown && i<p->plan.nRun ){
-    if( i>0 ) rc = runHook(p, "after_rollback");
-    if( rc==SQLITE_OK ) rc = runHook(p, "before_migrate");
+    if( i>0 ) rc = runHook(p, MIGRATE_HOOK_AFTER_ROLLBACK);
+    if( rc==SQLITE_OK ) rc = runHook(p, MIGRATE_HOOK_BEFORE_MIGRATE);
   }
   return rc;
 }
@@ -432,17 +478,19 @@ static int runOne(RunCtx *p, int i){
   char *zScript = 0;
   int bNull = 0, bNoTx = 0;
   sqlite3_int64 iStart, iMs, nChange;
-  int rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+  int rc = migrateRecordScript(p->pRec, pItem, bDown|MIGRATE_SCRIPT_FAST,
+                               &zScript, &bNull);
   if( rc!=SQLITE_OK ) return rc;
   if( zScript==0 ){
     zScript = sqlite3_mprintf("");
     if( zScript==0 ) return SQLITE_NOMEM;
   }
   bNoTx = migrateIsNoTx(zScript);
-  rc = runHook(p, "before_each");
+  rc = runHook(p, MIGRATE_HOOK_BEFORE_EACH);
   if( rc==SQLITE_OK && bNoTx ){
     /* commit the batch so far: the script runs outside any transaction */
-    rc = runFkCheck(p, i-1);
+    rc = runFlush(p);
+    if( rc==SQLITE_OK ) rc = runFkCheck(p, i-1);
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
     if( rc==SQLITE_OK ) p->bOpen = 0;
   }
@@ -461,27 +509,25 @@ static int runOne(RunCtx *p, int i){
     p->iFailMs = iMs;
     goto one_done;
   }
+  p->aDone[p->nDone].iRun = i;
+  p->aDone[p->nDone].iStart = iStart;
+  p->aDone[p->nDone].iMs = iMs;
+  p->aDone[p->nDone].nChange = nChange;
+  p->aDone[p->nDone].bNoTx = bNoTx;
+  p->nDone++;
   if( bNoTx ){
     /* its record is committed on its own: what ran cannot be undone */
     rc = runExec(p, "BEGIN IMMEDIATE");
-    if( rc!=SQLITE_OK ) goto one_done;
-    p->bOpen = 1;
-  }
-  if( bDown ){
-    rc = migrateRecordDown(p->pRec, pItem, iMs, nChange,
-                           bNoTx ? "no-transaction" : 0);
-  }else{
-    rc = migrateRecordUp(p->pRec, pItem, p->iBatch, iStart, iMs, nChange,
-                         bNoTx ? "no-transaction" : 0);
-  }
-  if( rc==SQLITE_OK && bNoTx ){
-    rc = runExec(p, "COMMIT");
+    p->bOpen = rc==SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = runFlush(p);
+    if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
     if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
     p->bOpen = rc==SQLITE_OK;
   }
-  if( rc==SQLITE_OK ) rc = runHook(p, "after_each");
+  if( rc==SQLITE_OK ) rc = runHook(p, MIGRATE_HOOK_AFTER_EACH);
   if( rc==SQLITE_OK && p->xProgress ){
-    p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs);
+    p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs,
+                 nChange);
   }
 one_done:
   sqlite3_free(zScript);
@@ -504,7 +550,7 @@ static int runPlan(RunCtx *p){
       rc = runPhaseHooks(p, i);
       if( rc==SQLITE_OK ) rc = runOne(p, i);
     }
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->eOp>=MIGRATE_OP_REPAIR ){
       /* a recording failure (e.g. a dropped table) still says what */
       runError(p, "%s: cannot record %s: %s", p->zFunc, pItem->zName,
                sqlite3_errmsg(p->db));
@@ -512,9 +558,10 @@ static int runPlan(RunCtx *p){
   }
   if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp!=MIGRATE_OP_REPAIR
    && p->eOp!=MIGRATE_OP_BASELINE ){
-    rc = runHook(p, p->plan.nRun>p->plan.nDown ? "after_migrate"
-                                               : "after_rollback");
+    rc = runHook(p, p->plan.nRun>p->plan.nDown ? MIGRATE_HOOK_AFTER_MIGRATE
+                                               : MIGRATE_HOOK_AFTER_ROLLBACK);
   }
+  if( rc==SQLITE_OK ) rc = runFlush(p);
   if( rc==SQLITE_OK ) rc = runFkCheck(p, p->plan.nRun-1);
   return rc;
 }
@@ -575,11 +622,16 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
     def.zDown = aDefine[i].zDown;
     rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &p->zErr);
   }
+  if( rc==SQLITE_OK ) rc = migrateHooksMask(db, &p->mHooks);
   if( rc==SQLITE_OK ) rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
   if( rc==SQLITE_OK ){
     rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc, &p->zErr);
   }
   p->iBatch = (eOp==MIGRATE_OP_REFRESH ? 0 : p->plan.mxBatch) + 1;
+  if( rc==SQLITE_OK ){
+    p->aDone = sqlite3_malloc64(sizeof(RunDone)*(sqlite3_uint64)(p->plan.nRun+1));
+    if( p->aDone==0 ) rc = SQLITE_NOMEM;
+  }
 
   /* 5. check; 6. run (7. foreign keys) */
   if( rc==SQLITE_OK && eOp!=MIGRATE_OP_REPAIR && eOp!=MIGRATE_OP_BASELINE ){
@@ -588,7 +640,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   if( rc==SQLITE_OK ) rc = runPlan(p);
 
   /* 8. commit */
-  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN && p->plan.nRun>0 ){
+  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN
+   && (p->plan.nRun>0 || p->nDefine>0) ){
     rc = runExec(p, p->bOuter ? "COMMIT" : "RELEASE libmigrate");
     if( rc==SQLITE_OK ) p->bOpen = 0;
   }
@@ -602,13 +655,14 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
     /* the failure goes to history in its own write, after the undo */
     migrateRecordHistory(p->pRec, p->pFail->zName,
         p->bFailDown ? "down" : "up",
-        p->bFailDown ? p->pFail->iBatch : p->iBatch, p->iFailMs, -1, 0,
+        p->bFailDown ? p->pFail->iBatch : p->iBatch, 0, p->iFailMs, -1, 0,
         p->bVerifyFailed ? "verify failed"
                          : p->zErr ? p->zErr : sqlite3_errstr(rc));
   }
   runRestoreFk(p);
 
 run_done:
+  sqlite3_free(p->aDone);
   migrateRecorderClose(p->pRec);
   migratePlanFree(&p->plan);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->zErr==0 ){

@@ -26,25 +26,27 @@
 #include <string.h>
 
 /*
-** Sets *pbExists to 1 if table zTable exists in main.
+** Sets *pbExists to 1 if table zTable (one of ours) exists in main.
+**
+** Preparing a statement that names the table looks it up in SQLite's
+** in-memory schema hash: O(1), where a query of sqlite_schema would scan
+** every table and index of the database (it has no index) — at each
+** migrate() of an application with thousands of tables.  Nothing runs.
 */
 int migrateStoreHasTable(sqlite3 *db, const char *zTable, int *pbExists){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "SELECT 1 FROM main.sqlite_schema"
-      " WHERE type='table' AND name=?1", -1, &pStmt, 0);
+  char *zSql = sqlite3_mprintf("SELECT 0 FROM main.\"%w\"", zTable);
+  int rc;
   *pbExists = 0;
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
-    rc = sqlite3_step(pStmt);
-    if( rc==SQLITE_ROW ){
-      *pbExists = 1;
-      rc = SQLITE_OK;
-    }else if( rc==SQLITE_DONE ){
-      rc = SQLITE_OK;
-    }
-  }
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
   sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ){
+    *pbExists = 1;
+  }else if( rc==SQLITE_ERROR ){
+    rc = SQLITE_OK;   /* no such table */
+  }
   return rc;
 }
 
@@ -418,19 +420,45 @@ static int recRun(sqlite3_stmt *pStmt){
 ** current definition's down script, else the ledger's copy.  *pbNull is
 ** set when the script is NULL (an irreversible down, no verify query).
 ** A blob (only a hand-damaged table holds one) is SQLITE_MISMATCH: it is
-** never run as if it were text.
+** never run as if it were text.  With MIGRATE_SCRIPT_FAST or'ed into
+** eWhich (for a script whose type was checked earlier in the call) the
+** text is read by incremental I/O instead of a SELECT.
 */
 int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
                         int eWhich, char **pzOut, int *pbNull){
-  int eStmt = eWhich==MIGRATE_SCRIPT_UP ? REC_UP_TEXT
+  int bFast = (eWhich & MIGRATE_SCRIPT_FAST)!=0;
+  int eStmt = (eWhich &= ~MIGRATE_SCRIPT_FAST)==MIGRATE_SCRIPT_UP ? REC_UP_TEXT
             : eWhich==MIGRATE_SCRIPT_VERIFY ? REC_VERIFY_TEXT
             : pItem->iScript ? REC_DOWN_TEXT : REC_LEDGER_DOWN;
   sqlite3_int64 iRowid = eStmt==REC_LEDGER_DOWN ? pItem->iLedger
                                                 : pItem->iScript;
   int rc = SQLITE_OK;
-  sqlite3_stmt *pStmt = recStmt(p, eStmt, &rc);
+  sqlite3_stmt *pStmt;
+  sqlite3_blob *pBlob = 0;
   *pzOut = 0;
   *pbNull = 1;
+  if( bFast && eStmt!=REC_VERIFY_TEXT && sqlite3_blob_open(p->db, "main",
+        eStmt==REC_LEDGER_DOWN ? "migrations_ledger" : "migrations_scripts",
+        eStmt==REC_UP_TEXT ? "up" : "down", iRowid, 0, &pBlob)==SQLITE_OK ){
+    /* The fast path: incremental I/O needs no SQL to be prepared, while a
+    ** prepared SELECT would be re-prepared after every migration (each
+    ** schema change expires it).  NULL values cannot be opened this way and
+    ** take the SELECT below, which also checks the type. */
+    int n = sqlite3_blob_bytes(pBlob);
+    *pzOut = sqlite3_malloc(n+1);
+    rc = *pzOut ? sqlite3_blob_read(pBlob, *pzOut, n, 0) : SQLITE_NOMEM;
+    sqlite3_blob_close(pBlob);
+    if( rc==SQLITE_OK ){
+      (*pzOut)[n] = 0;
+      *pbNull = 0;
+      if( (int)strlen(*pzOut)==n ) return SQLITE_OK;
+      rc = SQLITE_MISMATCH;  /* a NUL byte: a blob planted by hand */
+    }
+    sqlite3_free(*pzOut);
+    *pzOut = 0;
+    return rc;
+  }
+  pStmt = recStmt(p, eStmt, &rc);
   if( pStmt==0 ) return rc;
   sqlite3_bind_int64(pStmt, 1, iRowid);
   if( sqlite3_step(pStmt)==SQLITE_ROW
@@ -454,18 +482,18 @@ int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
 }
 
 /*
-** Appends a row to migrations_history.  iBatch<0 stores NULL; nChange<0
-** stores NULL; zMsg may be NULL.
+** Appends a row to migrations_history, dated iAt (Julian-epoch ms; 0 for
+** now).  iBatch<0 stores NULL; nChange<0 stores NULL; zMsg may be NULL.
 */
 int migrateRecordHistory(MigrateRecorder *p, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
-                         sqlite3_int64 iMs, sqlite3_int64 nChange, int bOk,
-                         const char *zMsg){
+                         sqlite3_int64 iAt, sqlite3_int64 iMs,
+                         sqlite3_int64 nChange, int bOk, const char *zMsg){
   char zAt[24];
   int rc = SQLITE_OK;
   sqlite3_stmt *pStmt = recStmt(p, REC_HISTORY, &rc);
   if( pStmt==0 ) return rc;
-  migrateFormatTime(migrateNowMs(p->db), zAt);
+  migrateFormatTime(iAt>0 ? iAt : migrateNowMs(p->db), zAt);
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zDir, -1, SQLITE_STATIC);
   if( iBatch>=0 ) sqlite3_bind_int64(pStmt, 3, iBatch);
@@ -513,8 +541,8 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
   rc = recRun(pStmt);
   if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_CORRUPT;
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iMs, nChange, 1,
-                              zNote);
+    rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iStart+iMs, iMs,
+                              nChange, 1, zNote);
   }
   return rc;
 }
@@ -524,12 +552,12 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
 ** added.
 */
 int migrateRecordDown(MigrateRecorder *p, const MigrateItem *pItem,
-                      sqlite3_int64 iMs, sqlite3_int64 nChange,
-                      const char *zNote){
+                      sqlite3_int64 iStart, sqlite3_int64 iMs,
+                      sqlite3_int64 nChange, const char *zNote){
   int rc = recLedgerDelete(p, pItem);
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "down", pItem->iBatch, iMs,
-                              nChange, 1, zNote);
+    rc = migrateRecordHistory(p, pItem->zName, "down", pItem->iBatch,
+                              iStart+iMs, iMs, nChange, 1, zNote);
   }
   return rc;
 }
@@ -550,8 +578,8 @@ int migrateRecordRepair(MigrateRecorder *p, const MigrateItem *pItem){
     rc = recRun(pStmt);
   }
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "repair", pItem->iBatch, 0, -1,
-                              1, 0);
+    rc = migrateRecordHistory(p, pItem->zName, "repair", pItem->iBatch, 0, 0,
+                              -1, 1, 0);
   }
   return rc;
 }
@@ -573,7 +601,7 @@ int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
   sqlite3_bind_null(pStmt, 5);
   rc = recRun(pStmt);
   if( rc==SQLITE_OK ){
-    rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, -1, 1, 0);
+    rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, 0, -1, 1, 0);
   }
   return rc;
 }
