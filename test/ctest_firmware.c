@@ -89,8 +89,9 @@ static void checkRows(const char *zTest, sqlite3 *db, const char *zSql,
 
 /* Progress callback of migrate_run: appends "name dir," to a sqlite3_str. */
 static void progress(void *pArg, const char *zName, const char *zDir,
-                     sqlite3_int64 iMs){
+                     sqlite3_int64 iMs, sqlite3_int64 nChange){
   (void)iMs;
+  (void)nChange;
   sqlite3_str_appendf((sqlite3_str*)pArg, "%s %s,", zName, zDir);
 }
 

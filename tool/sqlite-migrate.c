@@ -1287,28 +1287,10 @@ static int cliSyncApply(Cli *p, CliSync *s){
 
 /* migrate_run's progress callback: prints (or records) one migration. */
 static void cliProgress(void *pArg, const char *zName, const char *zDir,
-                        sqlite3_int64 iMs){
+                        sqlite3_int64 iMs, sqlite3_int64 nChanges){
   Cli *p = (Cli*)pArg;
   int bDown = strcmp(zDir, "down")==0;
-  sqlite3_int64 nChanges = -1;
   if( bDown ) p->nDownDone++; else p->nUp++;
-  /* The engine calls this between its statements, inside its transaction:
-  ** the history row of this run is there to read (not on a dry run). */
-  if( p->pChanges==0 ){
-    sqlite3_prepare_v2(p->db, "SELECT changes FROM main.migrations_history"
-                       " WHERE name=?1 AND direction=?2 AND id>?3"
-                       " ORDER BY id DESC LIMIT 1", -1, &p->pChanges, 0);
-  }
-  if( p->pChanges ){
-    sqlite3_bind_text(p->pChanges, 1, zName, -1, SQLITE_STATIC);
-    sqlite3_bind_text(p->pChanges, 2, zDir, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(p->pChanges, 3, p->iHistMax);
-    if( sqlite3_step(p->pChanges)==SQLITE_ROW
-     && sqlite3_column_type(p->pChanges, 0)==SQLITE_INTEGER ){
-      nChanges = sqlite3_column_int64(p->pChanges, 0);
-    }
-    sqlite3_reset(p->pChanges);
-  }
   if( p->bJson ){
     sqlite3_str *pStr = bDown ? p->pDownJson : p->pUpJson;
     if( sqlite3_str_length(pStr)>1 ) sqlite3_str_appendchar(pStr, 1, ',');
