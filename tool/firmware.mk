@@ -11,6 +11,8 @@
 #                          for 32-bit ARM (static, Debian's armhf SQLite),
 #                          run under qemu-arm; the driver natively too; the
 #                          same for big-endian s390x
+#   make check-power-arm   the power-loss test on the ARM build under qemu-arm
+#                          (FW_ARM_KILLS=50)
 #   make size              .text/.data/.bss of the extension built for
 #                          firmware (-Os, -DSQLITE_CORE -DMIGRATE_OMIT_DIFF)
 #                          on x86-64 and Cortex-M4 Thumb-2, against 32 KiB
@@ -121,3 +123,12 @@ size: build/storage_sql.c $(EXT_HDR)
 	         $$1, $$1/1024, b/1024, ($$1<=b ? "within, " b-$$1 " bytes to spare" : "OVER by " $$1-b " bytes") }'
 
 .PHONY: size
+
+# The power-loss test on the ARM build, under qemu-arm (slow: ~10x).
+FW_ARM_KILLS ?= 50
+check-power-arm: $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
+	CROSS_BUILD_ONLY=1 FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm
+	$(FW)/powerloss -kills $(FW_ARM_KILLS) -run qemu-arm build/cross/armhf/boot $(FW)/power-arm.db
+
+.PHONY: check-power-arm

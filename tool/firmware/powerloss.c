@@ -4,7 +4,7 @@
 ** database file, and checks after every kill that nothing is half-done.
 **
 ** USAGE
-**   powerloss [-kills N] [-seed S] [-sync] [-v] BOOT DBFILE
+**   powerloss [-kills N] [-seed S] [-sync] [-run RUNNER] [-v] BOOT DBFILE
 **
 **     BOOT    the firmware example (tool/firmware/boot.c, built static).
 **     DBFILE  scratch database; deleted and re-created many times.
@@ -14,6 +14,9 @@
 **             default they run with -nosync: a SIGKILL loses nothing the
 **             kernel has cached, so fsync only costs time here; with -sync
 **             the same test runs about four times slower).
+**     -run    start BOOT through RUNNER, e.g. -run qemu-arm with an ARM
+**             build of the example (make check-power-arm): the kill then
+**             lands on the emulator, which dies with the emulated program.
 **     -v      print every run.
 **
 **   powerloss -check DBFILE
@@ -31,8 +34,10 @@
 **   1..3 each time a boot completes, and when the newest version has booted
 **   the file is deleted and a new cycle starts (half the cycles in WAL
 **   mode).  Each run is fork + exec of BOOT, a random delay drawn uniformly
-**   from [0, T] (T: a fresh full boot, measured first), then SIGKILL; one
-**   run in five is not killed.  A run that ended before the kill counts as
+**   from [0, T], then SIGKILL; one run in five is not killed.  T is how
+**   long the last completed boot of the same version from the same number
+**   of applied migrations took (a fresh full boot, measured first, until
+**   one has completed), so the kills land while the boot still runs.  A run that ended before the kill counts as
 **   a completed boot, not a kill; it must have exited 0 and applied every
 **   migration of its version.
 **
@@ -108,6 +113,7 @@ static const struct Probe {
 #define N_PROBE ((int)(sizeof(aProbe)/sizeof(aProbe[0])))
 
 static int bSync = 0;       /* -sync: keep synchronous=FULL everywhere */
+static const char *zRunner = 0;   /* -run: e.g. qemu-arm, or NULL */
 
 /* Runs zSql (one value) on db into *piVal.  Returns an SQLite code. */
 static int queryInt(sqlite3 *db, const char *zSql, const char *zBind,
@@ -272,8 +278,9 @@ static int runBoot(const char *zBoot, const char *zDb, int nVersion,
   if( pid==0 ){
     int fd = open("/dev/null", O_WRONLY);
     if( fd>=0 ){ dup2(fd, 1); close(fd); }
-    const char *azArg[9];
+    const char *azArg[10];
     int n = 0;
+    if( zRunner ) azArg[n++] = zRunner;
     azArg[n++] = zBoot;
     azArg[n++] = "-q";
     if( bWal ) azArg[n++] = "-wal";
@@ -282,7 +289,7 @@ static int runBoot(const char *zBoot, const char *zDb, int nVersion,
     azArg[n++] = zN;
     azArg[n++] = zDb;
     azArg[n] = 0;
-    execv(zBoot, (char*const*)azArg);
+    execvp(azArg[0], (char*const*)azArg);
     _exit(127);
   }
   if( iDelayUs>=0 ){
@@ -306,8 +313,11 @@ int main(int argc, char **argv){
   int nKillTarget = 2000, bVerbose = 0;
   unsigned int seed = (unsigned int)time(0) ^ (unsigned int)getpid();
   int nKill = 0, nDone = 0, nCycle = 1, nApplied = 0, nHot = 0;
-  int nVersion, bWal = 0, i, r;
-  long long t0, tFull, tStart;
+  int nVersion, bWal = 0, i, r, nBefore = 0;
+  long long t0, tFull, tStart, tRun;
+  /* aEst[a][v]: how long the last completed boot of version v took,
+  ** starting from a applied migrations (0: not seen yet) */
+  long long aEst[N_PROBE+1][N_PROBE+1];
 
   if( argc==3 && strcmp(argv[1], "-check")==0 ){
     if( checkDb(argv[2], &nApplied) ) return 1;
@@ -319,6 +329,8 @@ int main(int argc, char **argv){
       nKillTarget = atoi(argv[++i]);
     }else if( strcmp(argv[i], "-seed")==0 && i+1<argc ){
       seed = (unsigned int)strtoul(argv[++i], 0, 10);
+    }else if( strcmp(argv[i], "-run")==0 && i+1<argc ){
+      zRunner = argv[++i];
     }else if( strcmp(argv[i], "-sync")==0 ){
       bSync = 1;
     }else if( strcmp(argv[i], "-v")==0 ){
@@ -333,7 +345,8 @@ int main(int argc, char **argv){
     }
   }
   if( zBoot==0 || zDb==0 || nKillTarget<1 ){
-    fprintf(stderr, "usage: powerloss [-kills N] [-seed S] [-sync] [-v] BOOT DBFILE\n"
+    fprintf(stderr, "usage: powerloss [-kills N] [-seed S] [-sync] [-run RUNNER] [-v]"
+                    " BOOT DBFILE\n"
                     "       powerloss -check DBFILE\n");
     return 2;
   }
@@ -353,15 +366,20 @@ int main(int argc, char **argv){
          " [0, %lld ms], synchronous=%s\n", seed, tFull/1000, tFull/1000,
          bSync ? "FULL" : "OFF");
 
+  memset(aEst, 0, sizeof(aEst));
   tStart = nowUs();
   deleteDb(zDb);
   nVersion = 1 + rand()%N_PROBE;
   while( nKill<nKillTarget ){
     /* one run in five is left alone: power comes back and stays */
+    long long tEst = aEst[nBefore][nVersion] ? aEst[nBefore][nVersion] : tFull;
     long long iDelay = rand()%5==0 ? -1
-                     : (long long)((double)rand()/RAND_MAX * (double)tFull);
+                     : (long long)((double)rand()/RAND_MAX * (double)tEst);
+    tRun = nowUs();
     r = runBoot(zBoot, zDb, nVersion, bWal, iDelay);
+    tRun = nowUs() - tRun;
     if( r<0 ) return 1;
+    if( r==0 ) aEst[nBefore][nVersion] = tRun;
     if( r==1 && hasJournal(zDb) ) nHot++;
     if( checkDb(zDb, &nApplied) ){
       printf("FAILED after %s %d (cycle %d, version %d, delay %lld us,"
@@ -374,6 +392,7 @@ int main(int argc, char **argv){
       printf("%s version %d after %lld us: %d applied\n",
              r ? "killed" : "booted", nVersion, iDelay, nApplied);
     }
+    nBefore = nApplied;
     if( r==1 ){
       nKill++;
       if( nKill%500==0 && nKill<nKillTarget ){
@@ -392,6 +411,7 @@ int main(int argc, char **argv){
         if( nVersion>N_PROBE ) nVersion = N_PROBE;
       }else{
         deleteDb(zDb);
+        nBefore = 0;
         nCycle++;
         bWal = rand()%2;
         nVersion = 1 + rand()%N_PROBE;
