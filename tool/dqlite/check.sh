@@ -17,7 +17,7 @@
 #                    fractions of the batch's measured dry-run time, one round
 #                    per fraction (default "0.5 1.0": while the scripts run,
 #                    then while the batch commits and replicates)
-#   DQLITE_NBIG      migrations in the long batch (default 20, 10,000 rows each;
+#   DQLITE_NBIG      migrations in the long batch (default 15, 10,000 rows each;
 #                    the `dqlite` shell gives every command 2 s, so the batch
 #                    must fit in that on the machine at hand)
 #   MIGRATE_EXT      libmigrate.so for the local-file baseline (./libmigrate)
@@ -26,7 +26,7 @@
 #   1. 50 migrations defined and applied by one `SELECT migrate()`; the leader
 #      is killed; the new leader shows 50 applied in one batch and the same
 #      schema as the same batch applied to a local file; the node restarts.
-#   2. A long batch (20 migrations of 10,000 rows each); the leader is killed
+#   2. A long batch (15 migrations of 10,000 rows each); the leader is killed
 #      while `SELECT migrate()` runs; the new leader holds the batch whole
 #      (ledger, tables, every row) or not at all, never part of it, and a
 #      second `SELECT migrate()` completes it.
@@ -62,7 +62,7 @@ PORT=${DQLITE_PORT:-29300}
 KILL_AT=${DQLITE_KILL_AT:-0.5 1.0}
 EXT=${MIGRATE_EXT:-$top/libmigrate}
 DB=migr                      # the dqlite database name
-NBIG=${DQLITE_NBIG:-20}      # migrations in the long batch
+NBIG=${DQLITE_NBIG:-15}      # migrations in the long batch
 NROWS=10000                  # rows each of them inserts
 # Sent before each long-batch call, in the same connection: dqlite 1.11's
 # VFS fails a write transaction that outgrows the page cache (SQLite spills
