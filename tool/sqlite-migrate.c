@@ -3,18 +3,23 @@
 ** of migration files and applies them to a SQLite database with libmigrate.
 **
 ** USAGE
-**   sqlite-migrate [-d DIR] [--db FILE] [--json] COMMAND [ARGS]
+**   sqlite-migrate [-d DIR] [--db FILE | --each GLOB [-j N]] [--json] COMMAND
 **     new NAME | up [TARGET] | down [N] | rollback-to NAME | status [--check]
 **     dry-run [TARGET] | reset | refresh | repair | version | load | sql
 **     embed [--symbol NAME] | diff SCHEMA.sql [--down] | generate NAME SCHEMA.sql
+**     baseline TARGET | import --from TOOL [--registry FILE] TOOLDIR
 **   `sqlite-migrate help [COMMAND]` or `COMMAND --help` explains each one;
 **   the README's "sqlite-migrate" section is the full reference.
 **   Exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.
 **
 ** HOW IT WORKS
 **   1. The folder is read first (cliReadDir): dbmate-style NAME.sql files
-**      with `-- migrate:up` / `-- migrate:down` sections and golang-migrate
-**      style NAME.up.sql + NAME.down.sql pairs.  Any bad file stops the
+**      with `-- migrate:up` / `-- migrate:down` / `-- migrate:verify`
+**      sections (dbmate's `transaction:false` option becomes the engine's
+**      first line `-- migrate:no-transaction`) and golang-migrate style
+**      NAME.up.sql + NAME.down.sql (+ NAME.verify.sql) files; R__NAME files
+**      are repeatable (no down; without markers the whole file is up);
+**      DIR/hooks/EVENT.sql files are hooks.  Any bad file stops the
 **      command before the database is opened, so nothing is applied.
 **   2. The database is opened and libmigrate registered on the connection
 **      (sqlite3_migrate_init, linked statically).  When the database has a
@@ -37,8 +42,22 @@
 **      sync inside a transaction that is always rolled back (on a
 **      read-only file: on an in-memory copy), so they show what `up`
 **      would see and change nothing.
+**      A DIR holding a no-transaction migration commits the sync on its
+**      own first (the engine runs those only in autocommit mode).  The
+**      progress callback also reads the history row the engine just wrote
+**      (between the engine's statements) for the rows the script changed.
+**   6. import (cliImport) reads another tool's files and its ledger table
+**      (dbmate, golang-migrate, goose, sqitch's registry via ATTACH), then
+**      in one transaction defines the files and records the applied ones:
+**      migrate_baseline() when they are a prefix, else cliImportRecord()
+**      (a stop-gap writing the same rows the baseline writes).
+**   7. --each GLOB (cliEach) reads DIR once, then forks at most -j N
+**      children (default: cores), each running the one-database command
+**      with stdout+stderr captured through a pipe (poll); each finished
+**      child is reported as one line, then a summary.
 **   No migration logic lives here: every state change goes through
-**   migrate_define(), the `migrations` table and migrate_run().
+**   the `migrations` / `migration_hooks` tables and migrate_run() (import's
+**   stop-gap aside).
 */
 #define _XOPEN_SOURCE 700
 #include "sqlite3.h"
@@ -319,7 +338,7 @@ static const CliCmd aCmd[] = {
     "computed against the database as it is now (run `up` first).  Writes\n"
     "nothing and says \"nothing differs\" when the schemas match.\n" },
   { "import", 1, 1, 1, 0, "--from TOOL DIR",
-    "adopt another tool's migrations and ledger (dbmate, golang-migrate, ...)",
+    "adopt another tool's files and ledger (dbmate, goose, ...)",
     "Defines the migration files of DIR, written for TOOL (dbmate,\n"
     "golang-migrate, goose or sqitch), as migrations and records the ones\n"
     "TOOL's own ledger in the database says are applied as applied (batch 0,\n"
@@ -369,10 +388,18 @@ static void cliUsage(FILE *out){
     "  --db FILE          database file (default $DATABASE_PATH)\n"
     "  --json             machine-readable output (errors: {\"error\":...}\n"
     "                     on stderr)\n"
+    "  --each GLOB        run the command on every database file matching\n"
+    "                     GLOB, in parallel (instead of --db)\n"
+    "  -j N, --jobs N     with --each: N at a time (default: number of cores)\n"
+    "  --from TOOL        import: dbmate, golang-migrate, goose or sqitch\n"
+    "  --registry FILE    import --from sqitch: the registry (default:\n"
+    "                     sqitch.db next to the database)\n"
     "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
     "\n"
     "files in DIR: NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
-    "sections (dbmate), or NAME.up.sql + NAME.down.sql (golang-migrate).\n"
+    "[/ `-- migrate:verify`] sections (dbmate), or NAME.up.sql +\n"
+    "NAME.down.sql [+ NAME.verify.sql] (golang-migrate); R__NAME.sql is\n"
+    "repeatable; hooks/EVENT.sql are hooks.\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.\n");
 }
 
@@ -1726,6 +1753,10 @@ static int cliSql(Cli *p){
       cliJsonString(pOut, p->aScript[i].zUp);
       sqlite3_str_appendall(pOut, ",\"down\":");
       cliJsonString(pOut, p->aScript[i].zDown);
+      sqlite3_str_appendall(pOut, ",\"verify\":");
+      cliJsonString(pOut, p->aScript[i].zVerify);
+      sqlite3_str_appendf(pOut, ",\"repeatable\":%s",
+                          p->aScript[i].bRepeatable ? "true" : "false");
       sqlite3_str_appendall(pOut, ",\"file\":");
       cliJsonString(pOut, p->aScript[i].zFile);
       sqlite3_str_appendchar(pOut, 1, '}');
@@ -1739,19 +1770,36 @@ static int cliSql(Cli *p){
       "-- Needs libmigrate loaded (sqlite3 shell: .load ./libmigrate).\n",
       p->nScript, cliPlural(p->nScript));
   for(i=0; i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    int bMore = pS->zVerify!=0 || pS->bRepeatable;
     if( p->zTable ){
-      sqlite3_str_appendf(pOut, "INSERT OR REPLACE INTO \"%w\"(name, up, down) "
-                          "VALUES(", p->zTable);
+      sqlite3_str_appendf(pOut, "INSERT OR REPLACE INTO \"%w\"", p->zTable);
     }else{
-      sqlite3_str_appendall(pOut, "INSERT OR REPLACE INTO migrations(name, up, "
-                            "down) VALUES(");
+      sqlite3_str_appendall(pOut, "INSERT OR REPLACE INTO migrations");
     }
-    cliSqlString(pOut, p->aScript[i].zName);
+    sqlite3_str_appendall(pOut, bMore ? "(name, up, down, verify, repeatable)"
+                                      " VALUES(" : "(name, up, down) VALUES(");
+    cliSqlString(pOut, pS->zName);
     sqlite3_str_appendall(pOut, ", ");
-    cliSqlString(pOut, p->aScript[i].zUp);
+    cliSqlString(pOut, pS->zUp);
     sqlite3_str_appendall(pOut, ", ");
-    cliSqlString(pOut, p->aScript[i].zDown);
+    cliSqlString(pOut, pS->zDown);
+    if( bMore ){
+      sqlite3_str_appendall(pOut, ", ");
+      cliSqlString(pOut, pS->zVerify);
+      sqlite3_str_appendf(pOut, ", %d", pS->bRepeatable);
+    }
     sqlite3_str_appendall(pOut, ");\n");
+  }
+  if( p->bHooksDir ){
+    sqlite3_str_appendall(pOut, "DELETE FROM migration_hooks;\n");
+    for(i=0; i<CLI_NHOOK; i++){
+      if( p->azHook[i]==0 ) continue;
+      sqlite3_str_appendf(pOut, "INSERT INTO migration_hooks(event, script) "
+                          "VALUES('%s', ", azCliHook[i]);
+      cliSqlString(pOut, p->azHook[i]);
+      sqlite3_str_appendall(pOut, ");\n");
+    }
   }
   if( sqlite3_str_errcode(pOut) ){
     sqlite3_free(sqlite3_str_finish(pOut));
@@ -1818,6 +1866,22 @@ static int cliEmbed(Cli *p){
   sqlite3_str *pOut;
   int i, rc = cliReadDir(p);
   if( rc!=CLI_OK ) return rc;
+  /* migrate_script (migrate.h) holds name, up and down only */
+  for(i=0; i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    if( pS->zVerify || pS->bRepeatable ){
+      return cliError(p, "embed: %s %s, which the firmware API's "
+                      "migrate_script (name, up, down) cannot hold; use "
+                      "`sql` or the `migrations` table for it", pS->zFile,
+                      pS->bRepeatable ? "is a repeatable migration"
+                                      : "has a verify query");
+    }
+  }
+  if( p->bHooksDir ){
+    return cliError(p, "embed: %s/hooks holds hooks, which the firmware "
+                    "API's migrate_script cannot hold; define them with "
+                    "INSERT INTO migration_hooks at boot", p->zDir);
+  }
   zCount = p->zSymbol ? sqlite3_mprintf("%s_count", zSym)
                       : sqlite3_mprintf("migrate_script_count");
   pOut = sqlite3_str_new(0);
