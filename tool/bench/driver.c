@@ -4,10 +4,13 @@
 ** one process, with nothing else in the measured interval.
 **
 ** USAGE
-**   bench-driver apply N REPS DIR   apply / no-op / roll back all, N migrations
+**   bench-driver apply N REPS DIR [noeach]
+**                                   apply / no-op / roll back all, N migrations
+**                                   (noeach: leave out inproc-limit-each)
 **   bench-driver noop  N REPS DIR   the start-up check on a migrated database
-**   bench-driver mem   DIR          peak SQLite heap, 100 scripts of 1 MB
-**   bench-driver one   N DIR        one migrate() at N (for callgrind)
+**   bench-driver mem   DIR [COUNT]  peak SQLite heap, COUNT (100) scripts of 1 MB
+**   bench-driver one   N DIR WHAT   one migrate() at N, or (WHAT=limit) the
+**                                   same SQL in one exec (for callgrind)
 **
 ** Every result is one line on stdout, read by tool/bench/bench.tcl:
 **   RESULT <tool> <op> <N> <ms> <ms> ...     one time per repetition
@@ -161,6 +164,17 @@ static void defineAll(sqlite3 *db, const Workload *w){
   }
 }
 
+/*
+** Repetitions stop early, after at least one, once a mode has run for
+** BENCH_BUDGET_MS milliseconds (environment; default 60000): the O(N)
+** per-call costs at N = 10000 would otherwise take minutes.
+*/
+static int overBudget(double tStart){
+  const char *z = getenv("BENCH_BUDGET_MS");
+  double b = z ? atof(z) : 60000.0;
+  return nowMs()-tStart > b;
+}
+
 /* Prints "RESULT tool op n t0 t1 ..." */
 static void report(const char *zTool, const char *zOp, int n,
                    const double *a, int nA){
@@ -172,26 +186,30 @@ static void report(const char *zTool, const char *zOp, int n,
 }
 
 /* bench-driver apply N REPS DIR */
-static void benchApply(int n, int nRep, const char *zDir){
+static void benchApply(int n, int nRep, const char *zDir, int bEach){
   Workload w;
   char *zUp1, *zDown1, *zUpE, *zDownE;
   double *aT = calloc((size_t)nRep*8, sizeof(double));
-  int r;
+  double tStart;
+  int r, nDone = nRep;
   workloadMake(&w, n);
   zUp1 = workloadScript(&w, 0, 0);
   zDown1 = workloadScript(&w, 1, 0);
   zUpE = workloadScript(&w, 0, 1);
   zDownE = workloadScript(&w, 1, 1);
+  tStart = nowMs();
   for(r=0; r<nRep; r++){
     sqlite3 *db = openDb(zDir, "limit.db", 1);
     aT[0*nRep+r] = timeExec(db, zUp1);
     aT[1*nRep+r] = timeExec(db, zDown1);
     sqlite3_close(db);
 
-    db = openDb(zDir, "each.db", 1);
-    aT[2*nRep+r] = timeExec(db, zUpE);
-    aT[3*nRep+r] = timeExec(db, zDownE);
-    sqlite3_close(db);
+    if( bEach ){
+      db = openDb(zDir, "each.db", 1);
+      aT[2*nRep+r] = timeExec(db, zUpE);
+      aT[3*nRep+r] = timeExec(db, zDownE);
+      sqlite3_close(db);
+    }
 
     db = openDb(zDir, "migrate.db", 1);
     defineAll(db, &w);
@@ -199,14 +217,17 @@ static void benchApply(int n, int nRep, const char *zDir){
     aT[5*nRep+r] = timeExec(db, "SELECT migrate()");
     aT[6*nRep+r] = timeExec(db, "SELECT migrate_reset()");
     sqlite3_close(db);
+    if( overBudget(tStart) ){ nDone = r+1; break; }
   }
-  report("inproc-limit", "apply", n, aT+0*nRep, nRep);
-  report("inproc-limit", "down", n, aT+1*nRep, nRep);
-  report("inproc-limit-each", "apply", n, aT+2*nRep, nRep);
-  report("inproc-limit-each", "down", n, aT+3*nRep, nRep);
-  report("inproc-migrate", "apply", n, aT+4*nRep, nRep);
-  report("inproc-migrate", "noop", n, aT+5*nRep, nRep);
-  report("inproc-migrate", "down", n, aT+6*nRep, nRep);
+  report("inproc-limit", "apply", n, aT+0*nRep, nDone);
+  report("inproc-limit", "down", n, aT+1*nRep, nDone);
+  if( bEach ){
+    report("inproc-limit-each", "apply", n, aT+2*nRep, nDone);
+    report("inproc-limit-each", "down", n, aT+3*nRep, nDone);
+  }
+  report("inproc-migrate", "apply", n, aT+4*nRep, nDone);
+  report("inproc-migrate", "noop", n, aT+5*nRep, nDone);
+  report("inproc-migrate", "down", n, aT+6*nRep, nDone);
   sqlite3_free(zUp1); sqlite3_free(zDown1);
   sqlite3_free(zUpE); sqlite3_free(zDownE);
   workloadFree(&w);
@@ -235,7 +256,10 @@ static void benchNoop(int n, int nRep, const char *zDir){
   Workload w;
   sqlite3 *db;
   double *aT = calloc((size_t)nRep*3, sizeof(double));
+  double tStart;
+  int nDone = nRep;
   int nCall = n>=10000 ? 20 : n>=1000 ? 100 : 1000;
+  int nBoot = n>=10000 ? 3 : n>=1000 ? 10 : 100;
   int r, i;
   char *zErr = 0;
   workloadMake(&w, n);
@@ -244,6 +268,7 @@ static void benchNoop(int n, int nRep, const char *zDir){
   execOrDie(db, "SELECT migrate()");
   callOnce(db, "SELECT migrate()");  /* warm the page cache for all three */
   callOnce(db, zAntiJoin);
+  tStart = nowMs();
   for(r=0; r<nRep; r++){
     double t0 = nowMs();
     for(i=0; i<nCall; i++) callOnce(db, "SELECT migrate()");
@@ -252,26 +277,26 @@ static void benchNoop(int n, int nRep, const char *zDir){
     for(i=0; i<nCall; i++) callOnce(db, zAntiJoin);
     aT[1*nRep+r] = (nowMs()-t0)/nCall;
     t0 = nowMs();
-    for(i=0; i<nCall; i++){
+    for(i=0; i<nBoot; i++){
       int nApplied = -1;
       if( migrate_boot(db, w.a, w.n, &nApplied, &zErr)!=SQLITE_OK ){
         die("migrate_boot", zErr);
       }
       if( nApplied!=0 ) die("migrate_boot", "applied something on a no-op");
     }
-    aT[2*nRep+r] = (nowMs()-t0)/nCall;
+    aT[2*nRep+r] = (nowMs()-t0)/nBoot;
+    if( overBudget(tStart) ){ nDone = r+1; break; }
   }
   sqlite3_close(db);
-  report("inproc-migrate", "noop-call", n, aT+0*nRep, nRep);
-  report("inproc-antijoin", "noop-call", n, aT+1*nRep, nRep);
-  report("inproc-boot", "noop-call", n, aT+2*nRep, nRep);
+  report("inproc-migrate", "noop-call", n, aT+0*nRep, nDone);
+  report("inproc-antijoin", "noop-call", n, aT+1*nRep, nDone);
+  report("inproc-boot", "noop-call", n, aT+2*nRep, nDone);
   workloadFree(&w);
   free(aT);
 }
 
 /* bench-driver mem DIR */
-static void benchMem(const char *zDir){
-  const int nScript = 100;
+static void benchMem(const char *zDir, int nScript){
   const int nRow = 1000;
   migrate_script *a = calloc((size_t)nScript, sizeof(migrate_script));
   char *zLit = malloc(1001);
@@ -318,24 +343,35 @@ static void benchMem(const char *zDir){
   }
   free(a);
 
-  db = openDb(zDir, "mem.db", 0);
-  execOrDie(db, "SELECT count(*) FROM sqlite_schema");
-  nBase = sqlite3_memory_used();
-  sqlite3_memory_highwater(1);
-  execOrDie(db, "SELECT migrate()");
-  nPeak = sqlite3_memory_highwater(0);
-  printf("MEM largest-script %lld\n", (long long)nLargest);
-  printf("MEM migrate-peak-above-baseline %lld\n", (long long)(nPeak-nBase));
-  sqlite3_close(db);
+  /* Default page cache, then a 64 KiB one so that what remains is the
+  ** caller's own memory (script text, parse, records). */
+  for(i=0; i<2; i++){
+    const char *zCache = i ? "PRAGMA cache_size=-64" : "SELECT 1";
+    const char *zSfx = i ? "-cache64k" : "";
+    db = openDb(zDir, "mem.db", 0);
+    execOrDie(db, zCache);
+    execOrDie(db, "SELECT count(*) FROM sqlite_schema");
+    nBase = sqlite3_memory_used();
+    sqlite3_memory_highwater(1);
+    execOrDie(db, "SELECT migrate()");
+    nPeak = sqlite3_memory_highwater(0);
+    printf("MEM migrate-peak-above-baseline%s %lld\n", zSfx,
+           (long long)(nPeak-nBase));
+    execOrDie(db, "SELECT migrate_reset()");
+    sqlite3_close(db);
 
-  db = openDb(zDir, "mem-limit.db", 1);
-  execOrDie(db, "SELECT count(*) FROM sqlite_schema");
-  nBase = sqlite3_memory_used();
-  sqlite3_memory_highwater(1);
-  execOrDie(db, zAll);
-  nPeak = sqlite3_memory_highwater(0);
-  printf("MEM limit-peak-above-baseline %lld\n", (long long)(nPeak-nBase));
-  sqlite3_close(db);
+    db = openDb(zDir, "mem-limit.db", 1);
+    execOrDie(db, zCache);
+    execOrDie(db, "SELECT count(*) FROM sqlite_schema");
+    nBase = sqlite3_memory_used();
+    sqlite3_memory_highwater(1);
+    execOrDie(db, zAll);
+    nPeak = sqlite3_memory_highwater(0);
+    printf("MEM limit-peak-above-baseline%s %lld\n", zSfx,
+           (long long)(nPeak-nBase));
+    sqlite3_close(db);
+  }
+  printf("MEM largest-script %lld\n", (long long)nLargest);
   {
     int nCur = 0, nHi = 0;
     sqlite3_status(SQLITE_STATUS_MEMORY_USED, &nCur, &nHi, 0);
@@ -345,19 +381,21 @@ static void benchMem(const char *zDir){
   free(zLit);
 }
 
-/* bench-driver one N DIR: defines N, then one migrate() (for callgrind,
-** whose --toggle-collect=migrateExec counts that call only). */
-static void benchOne(int n, const char *zDir){
+/* bench-driver one N DIR migrate|limit: one migrate() of N migrations
+** (defined first), or the same SQL in one sqlite3_exec(), for callgrind:
+** --toggle-collect=migrateExec or --toggle-collect=sqlite3_exec counts just
+** that call. */
+static void benchOne(int n, const char *zDir, const char *zWhat){
   Workload w;
   sqlite3 *db;
   workloadMake(&w, n);
-  db = openDb(zDir, "one.db", 1);
-  defineAll(db, &w);
-  execOrDie(db, "SELECT migrate()");
-  sqlite3_close(db);
-  db = openDb(zDir, "one-limit.db", 1);
-  {
+  if( strcmp(zWhat, "migrate")==0 ){
+    db = openDb(zDir, "one.db", 1);
+    defineAll(db, &w);
+    callOnce(db, "SELECT migrate()");
+  }else{
     char *z = workloadScript(&w, 0, 0);
+    db = openDb(zDir, "one-limit.db", 1);
     execOrDie(db, z);
     sqlite3_free(z);
   }
@@ -369,16 +407,18 @@ int main(int argc, char **argv){
   if( sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init)!=SQLITE_OK ){
     die("sqlite3_auto_extension", "failed");
   }
-  if( argc==5 && strcmp(argv[1], "apply")==0 ){
-    benchApply(atoi(argv[2]), atoi(argv[3]), argv[4]);
+  if( (argc==5 || argc==6) && strcmp(argv[1], "apply")==0 ){
+    benchApply(atoi(argv[2]), atoi(argv[3]), argv[4],
+               argc==5 || strcmp(argv[5], "noeach")!=0);
   }else if( argc==5 && strcmp(argv[1], "noop")==0 ){
     benchNoop(atoi(argv[2]), atoi(argv[3]), argv[4]);
-  }else if( argc==3 && strcmp(argv[1], "mem")==0 ){
-    benchMem(argv[2]);
-  }else if( argc==4 && strcmp(argv[1], "one")==0 ){
-    benchOne(atoi(argv[2]), argv[3]);
+  }else if( (argc==3 || argc==4) && strcmp(argv[1], "mem")==0 ){
+    benchMem(argv[2], argc==4 ? atoi(argv[3]) : 100);
+  }else if( argc==5 && strcmp(argv[1], "one")==0 ){
+    benchOne(atoi(argv[2]), argv[3], argv[4]);
   }else{
-    fprintf(stderr, "usage: %s apply|noop N REPS DIR | mem DIR | one N DIR\n",
+    fprintf(stderr, "usage: %s apply|noop N REPS DIR [noeach] | mem DIR [COUNT] | "
+            "one N DIR migrate|limit\n",
             argv[0]);
     return 2;
   }
