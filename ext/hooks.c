@@ -104,41 +104,18 @@ struct HooksCursor {
   int bEof;
 };
 
-typedef struct HooksVtab HooksVtab;
-struct HooksVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
 static sqlite3 *hooksDbOf(sqlite3_vtab *pVtab){
-  return ((HooksVtab*)pVtab)->db;
+  return ((MigrateVtab*)pVtab)->db;
 }
 
 static int hooksConnect(sqlite3 *db, void *pAux, int argc,
                         const char *const *argv, sqlite3_vtab **ppVtab,
                         char **pzErr){
-  HooksVtab *pNew;
-  int rc;
   (void)pAux;
   (void)argv;
-  if( argc>3 ){
-    *pzErr = sqlite3_mprintf("migration_hooks: the module takes no arguments");
-    return SQLITE_ERROR;
-  }
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(event TEXT, script TEXT)");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  pNew = sqlite3_malloc(sizeof(*pNew));
-  *ppVtab = (sqlite3_vtab*)pNew;
-  if( pNew==0 ) return SQLITE_NOMEM;
-  memset(pNew, 0, sizeof(*pNew));
-  pNew->db = db;
-  return SQLITE_OK;
-}
-
-static int hooksDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return migrateVtabConnect(db, argc, "migration_hooks",
+      "CREATE TABLE x(event TEXT, script TEXT)", MIGRATE_VTAB_DIRECTONLY,
+      ppVtab, pzErr);
 }
 
 static int hooksBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
@@ -178,8 +155,8 @@ static int hooksNext(sqlite3_vtab_cursor *cur){
   if( sqlite3_step(pCur->pStmt)==SQLITE_ROW ) return SQLITE_OK;
   pCur->bEof = 1;
   rc = sqlite3_reset(pCur->pStmt);
-  return rc==SQLITE_OK ? rc : hooksError(cur->pVtab, rc,
-      sqlite3_mprintf("migration_hooks: %s", sqlite3_errmsg(pCur->db)));
+  return rc==SQLITE_OK ? rc
+                       : migrateVtabError(cur->pVtab, rc, "migration_hooks");
 }
 
 static int hooksFilter(sqlite3_vtab_cursor *cur, int idxNum,
@@ -204,8 +181,8 @@ static int hooksFilter(sqlite3_vtab_cursor *cur, int idxNum,
       return hooksNext(cur);
     }
   }
-  return rc==SQLITE_OK ? rc : hooksError(cur->pVtab, rc,
-      sqlite3_mprintf("migration_hooks: %s", sqlite3_errmsg(pCur->db)));
+  return rc==SQLITE_OK ? rc
+                       : migrateVtabError(cur->pVtab, rc, "migration_hooks");
 }
 
 static int hooksEof(sqlite3_vtab_cursor *cur){
@@ -321,8 +298,8 @@ static sqlite3_module hooksModule = {
   hooksConnect,     /* xCreate: also creatable under another name */
   hooksConnect,     /* xConnect */
   hooksBestIndex,
-  hooksDisconnect,
-  hooksDisconnect,    /* xDestroy */
+  migrateVtabDisconnect,
+  migrateVtabDisconnect, /* xDestroy */
   hooksOpen,
   hooksClose,
   hooksFilter,

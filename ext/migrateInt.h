@@ -11,6 +11,7 @@
 **   store.c         record: storage creation, definitions, ledger, history
 **   vtab_status.c   read:   the `migration_status` table
 **   hooks.c         the `migration_hooks` table and running hook scripts
+**   vtab.c          what the virtual tables share
 **   func.c          the SQL functions: argument checks, then run.c
 **   api.c           the firmware C API of migrate.h
 **   checksum.c      the checksum
@@ -152,6 +153,20 @@ int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
                     sqlite3_int64 *pnDone, char **pzErr);
 const char *migrateOpName(int eOp);
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx, char **pzMsg);
+
+/* ---- vtab.c ----------------------------------------------------------- */
+typedef struct MigrateVtab MigrateVtab;
+struct MigrateVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+#define MIGRATE_VTAB_CONSTRAINT 1   /* SQLITE_VTAB_CONSTRAINT_SUPPORT */
+#define MIGRATE_VTAB_DIRECTONLY 2   /* SQLITE_VTAB_DIRECTONLY */
+int migrateVtabConnect(sqlite3*, int argc, const char *zModule,
+                       const char *zSchema, int eFlags,
+                       sqlite3_vtab **ppVtab, char **pzErr);
+int migrateVtabDisconnect(sqlite3_vtab*);
+int migrateVtabError(sqlite3_vtab*, int rc, const char *zModule);
 
 /* ---- hooks.c ---------------------------------------------------------- */
 #define MIGRATE_HOOK_BEFORE_MIGRATE  0   /* indexes into the events list */

@@ -49,12 +49,6 @@
 #define SCRIPTS_VERIFY   4
 #define SCRIPTS_REPEATABLE 5
 
-typedef struct ScriptsVtab ScriptsVtab;
-struct ScriptsVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
 typedef struct ScriptsCursor ScriptsCursor;
 struct ScriptsCursor {
   sqlite3_vtab_cursor base;
@@ -66,31 +60,12 @@ struct ScriptsCursor {
 static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
                           const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr){
-  ScriptsVtab *pNew;
-  int rc;
   (void)pAux;
   (void)argv;
-  if( argc>3 ){
-    *pzErr = sqlite3_mprintf("migrations: the module takes no arguments");
-    return SQLITE_ERROR;
-  }
-  rc = sqlite3_declare_vtab(db,
+  return migrateVtabConnect(db, argc, "migrations",
       "CREATE TABLE x(name TEXT, up TEXT, down TEXT, checksum TEXT,"
-      " verify TEXT HIDDEN, repeatable INTEGER HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  pNew = sqlite3_malloc(sizeof(*pNew));
-  *ppVtab = (sqlite3_vtab*)pNew;
-  if( pNew==0 ) return SQLITE_NOMEM;
-  memset(pNew, 0, sizeof(*pNew));
-  pNew->db = db;
-  return SQLITE_OK;
-}
-
-static int scriptsDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+      " verify TEXT HIDDEN, repeatable INTEGER HIDDEN)",
+      MIGRATE_VTAB_CONSTRAINT|MIGRATE_VTAB_DIRECTONLY, ppVtab, pzErr);
 }
 
 /* idxNum 1: a point lookup by name (argv[0]); 0: a full scan. */
@@ -135,13 +110,9 @@ static int scriptsClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/* Copies the database's error message into the vtab's. */
-static int scriptsError(sqlite3_vtab *pVtab, int rc, sqlite3 *db){
-  if( rc!=SQLITE_NOMEM ){
-    sqlite3_free(pVtab->zErrMsg);
-    pVtab->zErrMsg = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
-  }
-  return rc;
+/* Sets the vtab's error from the connection's; returns rc. */
+static int scriptsError(sqlite3_vtab *pVtab, int rc){
+  return migrateVtabError(pVtab, rc, "migrations");
 }
 
 static int scriptsNext(sqlite3_vtab_cursor *cur){
@@ -150,17 +121,13 @@ static int scriptsNext(sqlite3_vtab_cursor *cur){
   if( rc==SQLITE_ROW ) return SQLITE_OK;
   pCur->bEof = 1;
   rc = sqlite3_reset(pCur->pScan);
-  if( rc!=SQLITE_OK ){
-    ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
-    return scriptsError(cur->pVtab, rc, pTab->db);
-  }
-  return SQLITE_OK;
+  return rc==SQLITE_OK ? rc : scriptsError(cur->pVtab, rc);
 }
 
 static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv){
   ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
+  MigrateVtab *pTab = (MigrateVtab*)cur->pVtab;
   int bExists = 0;
   int rc;
   (void)idxStr;
@@ -169,7 +136,7 @@ static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   pCur->pScan = 0;
   pCur->bEof = 1;
   rc = migrateStoreExists(pTab->db, &bExists);
-  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
   if( !bExists ) return SQLITE_OK;
   rc = sqlite3_prepare_v2(pTab->db, idxNum==1
       ? "SELECT rowid, name, checksum, repeatable"
@@ -177,7 +144,7 @@ static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
       : "SELECT rowid, name, checksum, repeatable"
         "  FROM main.migrations_scripts"
         " ORDER BY name COLLATE " MIGRATE_COLLATION, -1, &pCur->pScan, 0);
-  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
   if( idxNum==1 ) sqlite3_bind_value(pCur->pScan, 1, argv[0]);
   pCur->bEof = 0;
   return scriptsNext(cur);
@@ -190,7 +157,7 @@ static int scriptsEof(sqlite3_vtab_cursor *cur){
 static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                          int iCol){
   ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  ScriptsVtab *pTab = (ScriptsVtab*)cur->pVtab;
+  MigrateVtab *pTab = (MigrateVtab*)cur->pVtab;
   int rc = SQLITE_OK;
   switch( iCol ){
     case SCRIPTS_NAME:
@@ -207,7 +174,7 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
         rc = sqlite3_prepare_v2(pTab->db,
             "SELECT up, down, verify FROM main.migrations_scripts"
             " WHERE rowid=?1", -1, &pCur->pText, 0);
-        if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+        if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       }
       sqlite3_bind_int64(pCur->pText, 1, sqlite3_column_int64(pCur->pScan, 0));
       if( sqlite3_step(pCur->pText)==SQLITE_ROW ){
@@ -215,7 +182,7 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
             iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
       }
       rc = sqlite3_reset(pCur->pText);
-      if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc, pTab->db);
+      if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       break;
   }
   return rc;
@@ -263,7 +230,7 @@ static const char *scriptsText(sqlite3_value *pVal, const char *zCol,
 
 static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                          sqlite_int64 *pRowid){
-  ScriptsVtab *pTab = (ScriptsVtab*)pVtab;
+  MigrateVtab *pTab = (MigrateVtab*)pVtab;
   char *zErr = 0;
   int rc = SQLITE_OK;
   if( argc==1 ){
@@ -310,8 +277,8 @@ static sqlite3_module scriptsModule = {
   scriptsConnect,     /* xCreate: also creatable, as temp.<alias> */
   scriptsConnect,     /* xConnect */
   scriptsBestIndex,
-  scriptsDisconnect,
-  scriptsDisconnect,  /* xDestroy */
+  migrateVtabDisconnect,
+  migrateVtabDisconnect, /* xDestroy */
   scriptsOpen,
   scriptsClose,
   scriptsFilter,

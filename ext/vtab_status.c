@@ -38,38 +38,14 @@ struct StatusCursor {
   int bEof;
 };
 
-typedef struct StatusVtab StatusVtab;
-struct StatusVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
 static int statusConnect(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr){
-  StatusVtab *pNew;
-  int rc;
   (void)pAux;
   (void)argv;
-  if( argc>3 ){
-    *pzErr = sqlite3_mprintf("migration_status: the module takes no "
-                             "arguments");
-    return SQLITE_ERROR;
-  }
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, state TEXT, "
-      "batch INTEGER, applied_at TEXT, duration_ms INTEGER, checksum TEXT)");
-  if( rc!=SQLITE_OK ) return rc;
-  pNew = sqlite3_malloc(sizeof(*pNew));
-  *ppVtab = (sqlite3_vtab*)pNew;
-  if( pNew==0 ) return SQLITE_NOMEM;
-  memset(pNew, 0, sizeof(*pNew));
-  pNew->db = db;
-  return SQLITE_OK;
-}
-
-static int statusDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return migrateVtabConnect(db, argc, "migration_status",
+      "CREATE TABLE x(name TEXT, state TEXT, batch INTEGER, applied_at TEXT,"
+      " duration_ms INTEGER, checksum TEXT)", 0, ppVtab, pzErr);
 }
 
 static int statusBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
@@ -84,7 +60,7 @@ static int statusOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   *ppCur = (sqlite3_vtab_cursor*)pCur;
   if( pCur==0 ) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->db = ((StatusVtab*)pVtab)->db;
+  pCur->db = ((MigrateVtab*)pVtab)->db;
   return SQLITE_OK;
 }
 
@@ -96,12 +72,7 @@ static int statusClose(sqlite3_vtab_cursor *cur){
 }
 
 static int statusError(sqlite3_vtab_cursor *cur, int rc){
-  if( rc!=SQLITE_NOMEM ){
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("migration_status: %s",
-        sqlite3_errmsg(((StatusCursor*)cur)->db));
-  }
-  return rc;
+  return migrateVtabError(cur->pVtab, rc, "migration_status");
 }
 
 static int statusNext(sqlite3_vtab_cursor *cur){
@@ -169,8 +140,8 @@ static sqlite3_module statusModule = {
   statusConnect,      /* xCreate: also creatable under another name */
   statusConnect,      /* xConnect */
   statusBestIndex,
-  statusDisconnect,
-  statusDisconnect,   /* xDestroy */
+  migrateVtabDisconnect,
+  migrateVtabDisconnect, /* xDestroy */
   statusOpen,
   statusClose,
   statusFilter,
