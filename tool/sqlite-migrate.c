@@ -38,14 +38,12 @@
 **      `migrations` table, migrate_run() (which joins with a savepoint),
 **      COMMIT; any error rolls everything back.
 **   5. migrate_run's progress callback prints each migration as it
-**      completes; a one-line summary follows.  `status` and `dry-run`
+**      completes, with the rows it changed; a one-line summary follows.  `status` and `dry-run`
 **      sync inside a transaction that is always rolled back (on a
 **      read-only file: on an in-memory copy), so they show what `up`
 **      would see and change nothing.
 **      A DIR holding a no-transaction migration commits the sync on its
-**      own first (the engine runs those only in autocommit mode).  The
-**      progress callback also reads the history row the engine just wrote
-**      (between the engine's statements) for the rows the script changed.
+**      own first (the engine runs those only in autocommit mode).
 **   6. import (cliImport) reads another tool's files and its ledger table
 **      (dbmate, golang-migrate, goose, sqitch's registry via ATTACH), then
 **      in one transaction defines the files and records the applied ones:
@@ -146,8 +144,6 @@ struct Cli {
   int bHooksDir;          /* DIR has a hooks/ folder: sync migration_hooks */
   char *azHook[CLI_NHOOK];  /* script of DIR/hooks/EVENT.sql, or NULL */
   int bDirRead;           /* aScript holds DIR already (--each) */
-  sqlite3_int64 iHistMax; /* largest history id before the call */
-  sqlite3_stmt *pChanges; /* progress: rows the migration changed */
   const char *zFrom;      /* import --from TOOL */
   const char *zRegistry;  /* import --registry FILE (sqitch) */
   const char *zEach;      /* --each GLOB */
@@ -1352,19 +1348,6 @@ static sqlite3_int64 cliMaxBatch(Cli *p){
   return n;
 }
 
-/* The largest id in migrations_history (0 if none or no table). */
-static sqlite3_int64 cliHistMax(Cli *p){
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_int64 n = 0;
-  if( sqlite3_prepare_v2(p->db, "SELECT max(id) FROM main.migrations_history",
-                         -1, &pStmt, 0)==SQLITE_OK
-   && sqlite3_step(pStmt)==SQLITE_ROW ){
-    n = sqlite3_column_int64(pStmt, 0);
-  }
-  sqlite3_finalize(pStmt);
-  return n;
-}
-
 /* Map of command names to migrate_run() calls. */
 static const char *cliCallOf(const char *zCmd){
   static const char *az[] = {
@@ -1579,7 +1562,6 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
     p->pDownJson = sqlite3_str_new(0);
     sqlite3_str_appendchar(p->pUpJson, 1, '[');
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
-    p->iHistMax = cliHistMax(p);
     if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
         !=SQLITE_OK ){
       char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
@@ -1587,8 +1569,6 @@ static int cliRunCommand(Cli *p, const CliCmd *pCmd){
       sqlite3_free(zMsg);
     }
     sqlite3_free(zErr);
-    sqlite3_finalize(p->pChanges);
-    p->pChanges = 0;
     sqlite3_str_appendchar(p->pUpJson, 1, ']');
     sqlite3_str_appendchar(p->pDownJson, 1, ']');
   }
