@@ -1749,6 +1749,10 @@ static int cliSql(Cli *p){
   sqlite3_str_appendf(pOut, ": %d migration%s.\n"
       "-- Needs libmigrate loaded (sqlite3 shell: .load ./libmigrate).\n",
       p->nScript, cliPlural(p->nScript));
+  if( p->nScript>0 || p->bHooksDir ){
+    /* one transaction: one write to disk, not one per definition */
+    sqlite3_str_appendall(pOut, "BEGIN;\n");
+  }
   for(i=0; i<p->nScript; i++){
     const CliScript *pS = &p->aScript[i];
     int bMore = pS->zVerify!=0 || pS->bRepeatable;
@@ -1781,6 +1785,7 @@ static int cliSql(Cli *p){
       sqlite3_str_appendall(pOut, ");\n");
     }
   }
+  if( p->nScript>0 || p->bHooksDir ) sqlite3_str_appendall(pOut, "COMMIT;\n");
   if( sqlite3_str_errcode(pOut) ){
     sqlite3_free(sqlite3_str_finish(pOut));
     return cliError(p, "out of memory");
