@@ -15,12 +15,12 @@
 # How it works: test/tester.tcl loads the extension from $MIGRATE_EXT, so
 # the sanitizer build is just a second .so pointed at by that variable.
 # Stock tclsh is not instrumented, so the ASan runtime must come first:
-# LD_PRELOAD of the compiler's libasan.so.  Tcl itself keeps some memory to
-# exit; tool/lsan.supp suppresses only frames inside libtcl's own
-# allocation paths that never reach libmigrate (see that file), never a
-# libmigrate frame.  test/all.tcl runs each file in its own process and
-# counts a file that exits non-zero as failed, so a sanitizer or valgrind
-# report anywhere fails the run.
+# LD_PRELOAD of the compiler's libasan.so.  Each test file runs through
+# tool/asan-boot.tcl: leak detection on in the test process, off in the
+# programs it starts (gcc and ld never free before exit); no suppressions
+# are needed, so none can hide a libmigrate leak.  test/all.tcl runs each
+# file in its own process and counts a file that exits non-zero as failed,
+# so a sanitizer or valgrind report anywhere fails the run.
 
 ASAN_CC    ?= gcc
 ASAN_FLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -45,9 +45,9 @@ test-asan: build/asan/libmigrate.so all
 	MIGRATE_EXT=$$d/libmigrate \
 	LD_PRELOAD=$(ASAN_RT) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tool/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
-	  $(TCLSH) test/all.tcl $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
+	  $(TCLSH) test/all.tcl -wrap "$(TCLSH) $(CURDIR)/tool/asan-boot.tcl" \
+	  $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
 
 test-valgrind: all
 	@sh tool/install-deps.sh valgrind
