@@ -96,14 +96,6 @@ int migrateHooksRun(sqlite3 *db, int iEvent, const char *zFunc,
 
 /* ---------------------------------------------------------------- vtab */
 
-typedef struct HooksCursor HooksCursor;
-struct HooksCursor {
-  sqlite3_vtab_cursor base;
-  sqlite3 *db;
-  sqlite3_stmt *pStmt;   /* id, event, script */
-  int bEof;
-};
-
 static sqlite3 *hooksDbOf(sqlite3_vtab *pVtab){
   return ((MigrateVtab*)pVtab)->db;
 }
@@ -125,22 +117,17 @@ static int hooksBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
-static int hooksOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  HooksCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  *ppCur = (sqlite3_vtab_cursor*)pCur;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  pCur->db = hooksDbOf(pVtab);
-  return SQLITE_OK;
+static int hooksFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                       const char *idxStr, int argc, sqlite3_value **argv){
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  return migrateCursorStart(cur, "migrations_hooks",
+      "SELECT id, event, script FROM main.migrations_hooks ORDER BY id", 0);
 }
 
-static int hooksClose(sqlite3_vtab_cursor *cur){
-  HooksCursor *pCur = (HooksCursor*)cur;
-  sqlite3_finalize(pCur->pStmt);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
+/* Sets the vtab's error to zErr (sqlite3_malloc'ed, may be NULL). */
 static int hooksError(sqlite3_vtab *pVtab, int rc, char *zErr){
   if( zErr ){
     sqlite3_free(pVtab->zErrMsg);
@@ -149,55 +136,15 @@ static int hooksError(sqlite3_vtab *pVtab, int rc, char *zErr){
   return rc;
 }
 
-static int hooksNext(sqlite3_vtab_cursor *cur){
-  HooksCursor *pCur = (HooksCursor*)cur;
-  int rc;
-  if( sqlite3_step(pCur->pStmt)==SQLITE_ROW ) return SQLITE_OK;
-  pCur->bEof = 1;
-  rc = sqlite3_reset(pCur->pStmt);
-  return rc==SQLITE_OK ? rc
-                       : migrateVtabError(cur->pVtab, rc, "migration_hooks");
-}
-
-static int hooksFilter(sqlite3_vtab_cursor *cur, int idxNum,
-                       const char *idxStr, int argc, sqlite3_value **argv){
-  HooksCursor *pCur = (HooksCursor*)cur;
-  int bExists = 0;
-  int rc;
-  (void)idxNum;
-  (void)idxStr;
-  (void)argc;
-  (void)argv;
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
-  pCur->bEof = 1;
-  rc = migrateStoreHasTable(pCur->db, "migrations_hooks", &bExists);
-  if( rc==SQLITE_OK && bExists ){
-    rc = sqlite3_prepare_v2(pCur->db,
-        "SELECT id, event, script FROM main.migrations_hooks ORDER BY id",
-        -1, &pCur->pStmt, 0);
-    if( rc==SQLITE_OK ){
-      pCur->bEof = 0;
-      return hooksNext(cur);
-    }
-  }
-  return rc==SQLITE_OK ? rc
-                       : migrateVtabError(cur->pVtab, rc, "migration_hooks");
-}
-
-static int hooksEof(sqlite3_vtab_cursor *cur){
-  return ((HooksCursor*)cur)->bEof;
-}
-
 static int hooksColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                        int iCol){
   sqlite3_result_value(ctx,
-      sqlite3_column_value(((HooksCursor*)cur)->pStmt, iCol+1));
+      sqlite3_column_value(((MigrateCursor*)cur)->pStmt, iCol+1));
   return SQLITE_OK;
 }
 
 static int hooksRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
-  *pRowid = sqlite3_column_int64(((HooksCursor*)cur)->pStmt, 0);
+  *pRowid = sqlite3_column_int64(((MigrateCursor*)cur)->pStmt, 0);
   return SQLITE_OK;
 }
 
@@ -300,11 +247,11 @@ static sqlite3_module hooksModule = {
   hooksBestIndex,
   migrateVtabDisconnect,
   migrateVtabDisconnect, /* xDestroy */
-  hooksOpen,
-  hooksClose,
+  migrateCursorOpen,
+  migrateCursorClose,
   hooksFilter,
-  hooksNext,
-  hooksEof,
+  migrateCursorNext,
+  migrateCursorEof,
   hooksColumn,
   hooksRowid,
   hooksUpdate,

@@ -159,6 +159,18 @@ typedef struct MigrateVtab MigrateVtab;
 struct MigrateVtab {
   sqlite3_vtab base;
   sqlite3 *db;
+  const char *zModule;    /* module name, for error messages */
+};
+
+/* A cursor over the rows of one SQL statement (every module's rows are). */
+typedef struct MigrateCursor MigrateCursor;
+struct MigrateCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3 *db;
+  sqlite3_stmt *pStmt;    /* the rows */
+  sqlite3_stmt *pAux;     /* a module's second statement, or NULL */
+  sqlite3_int64 iRow;     /* 1-based position of the current row */
+  int bEof;
 };
 #define MIGRATE_VTAB_CONSTRAINT 1   /* SQLITE_VTAB_CONSTRAINT_SUPPORT */
 #define MIGRATE_VTAB_DIRECTONLY 2   /* SQLITE_VTAB_DIRECTONLY */
@@ -166,7 +178,13 @@ int migrateVtabConnect(sqlite3*, int argc, const char *zModule,
                        const char *zSchema, int eFlags,
                        sqlite3_vtab **ppVtab, char **pzErr);
 int migrateVtabDisconnect(sqlite3_vtab*);
-int migrateVtabError(sqlite3_vtab*, int rc, const char *zModule);
+int migrateVtabError(sqlite3_vtab*, int rc);
+int migrateCursorOpen(sqlite3_vtab*, sqlite3_vtab_cursor**);
+int migrateCursorClose(sqlite3_vtab_cursor*);
+int migrateCursorNext(sqlite3_vtab_cursor*);
+int migrateCursorEof(sqlite3_vtab_cursor*);
+int migrateCursorStart(sqlite3_vtab_cursor*, const char *zTable,
+                       const char *zSql, sqlite3_value *pBind);
 
 /* ---- hooks.c ---------------------------------------------------------- */
 #define MIGRATE_HOOK_BEFORE_MIGRATE  0   /* indexes into the events list */

@@ -1,7 +1,7 @@
 /*
 ** vtab.c — what the three virtual tables (`migrations`,
-** `migration_status`, `migration_hooks`) share: connecting, disconnecting
-** and reporting errors.
+** `migration_status`, `migration_hooks`) share: connecting, disconnecting,
+** reporting errors, and a cursor that walks the rows of one statement.
 **
 ** HOW IT WORKS
 **   Each module is eponymous (present as soon as the extension loads) and
@@ -11,6 +11,11 @@
 **   hostile schema's triggers and views cannot write them) and, for
 **   `migrations`, SQLITE_VTAB_CONSTRAINT_SUPPORT (so OR IGNORE / OR REPLACE
 **   reach xUpdate).
+**
+**   Every module's rows are the result of one SQL statement over the
+**   storage tables, so one cursor serves them all: xFilter calls
+**   migrateCursorStart() with the table that must exist (absent storage
+**   reads as no rows, and nothing is created) and the statement.
 */
 #include "migrateInt.h"
 #include <string.h>
@@ -41,6 +46,7 @@ int migrateVtabConnect(sqlite3 *db, int argc, const char *zModule,
   if( pNew==0 ) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->db = db;
+  pNew->zModule = zModule;
   *ppVtab = &pNew->base;
   return SQLITE_OK;
 }
@@ -55,11 +61,70 @@ int migrateVtabDisconnect(sqlite3_vtab *pVtab){
 ** Sets the vtab's error message to "MODULE: <the connection's message>"
 ** (except for SQLITE_NOMEM) and returns rc.
 */
-int migrateVtabError(sqlite3_vtab *pVtab, int rc, const char *zModule){
+int migrateVtabError(sqlite3_vtab *pVtab, int rc){
+  MigrateVtab *p = (MigrateVtab*)pVtab;
   if( rc!=SQLITE_NOMEM ){
     sqlite3_free(pVtab->zErrMsg);
-    pVtab->zErrMsg = sqlite3_mprintf("%s: %s", zModule,
-                         sqlite3_errmsg(((MigrateVtab*)pVtab)->db));
+    pVtab->zErrMsg = sqlite3_mprintf("%s: %s", p->zModule,
+                                     sqlite3_errmsg(p->db));
   }
   return rc;
+}
+
+int migrateCursorOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  MigrateCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  *ppCur = (sqlite3_vtab_cursor*)pCur;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->db = ((MigrateVtab*)pVtab)->db;
+  return SQLITE_OK;
+}
+
+int migrateCursorClose(sqlite3_vtab_cursor *cur){
+  MigrateCursor *pCur = (MigrateCursor*)cur;
+  sqlite3_finalize(pCur->pStmt);
+  sqlite3_finalize(pCur->pAux);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+int migrateCursorNext(sqlite3_vtab_cursor *cur){
+  MigrateCursor *pCur = (MigrateCursor*)cur;
+  int rc = sqlite3_step(pCur->pStmt);
+  pCur->iRow++;
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  rc = sqlite3_reset(pCur->pStmt);
+  return rc==SQLITE_OK ? rc : migrateVtabError(cur->pVtab, rc);
+}
+
+int migrateCursorEof(sqlite3_vtab_cursor *cur){
+  return ((MigrateCursor*)cur)->bEof;
+}
+
+/*
+** xFilter: the rows of zSql (with pBind bound to ?1 when not NULL), or no
+** rows when table zTable does not exist (NULL: the storage, as
+** migrateStoreExists() sees it).
+*/
+int migrateCursorStart(sqlite3_vtab_cursor *cur, const char *zTable,
+                       const char *zSql, sqlite3_value *pBind){
+  MigrateCursor *pCur = (MigrateCursor*)cur;
+  int bExists = 0;
+  int rc;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  pCur->bEof = 1;
+  pCur->iRow = 0;
+  rc = zTable ? migrateStoreHasTable(pCur->db, zTable, &bExists)
+              : migrateStoreExists(pCur->db, &bExists);
+  if( rc==SQLITE_OK && bExists ){
+    rc = sqlite3_prepare_v2(pCur->db, zSql, -1, &pCur->pStmt, 0);
+    if( rc==SQLITE_OK ){
+      if( pBind ) sqlite3_bind_value(pCur->pStmt, 1, pBind);
+      pCur->bEof = 0;
+      return migrateCursorNext(cur);
+    }
+  }
+  return rc==SQLITE_OK ? rc : migrateVtabError(cur->pVtab, rc);
 }

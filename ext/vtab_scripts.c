@@ -49,14 +49,6 @@
 #define SCRIPTS_VERIFY   4
 #define SCRIPTS_REPEATABLE 5
 
-typedef struct ScriptsCursor ScriptsCursor;
-struct ScriptsCursor {
-  sqlite3_vtab_cursor base;
-  sqlite3_stmt *pScan;     /* rowid, name, checksum in natural order */
-  sqlite3_stmt *pText;     /* up, down of one rowid */
-  int bEof;
-};
-
 static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
                           const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr){
@@ -93,95 +85,51 @@ static int scriptsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
-static int scriptsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  ScriptsCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
-  *ppCur = (sqlite3_vtab_cursor*)pCur;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  return SQLITE_OK;
-}
-
-static int scriptsClose(sqlite3_vtab_cursor *cur){
-  ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  sqlite3_finalize(pCur->pScan);
-  sqlite3_finalize(pCur->pText);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
 /* Sets the vtab's error from the connection's; returns rc. */
 static int scriptsError(sqlite3_vtab *pVtab, int rc){
-  return migrateVtabError(pVtab, rc, "migrations");
-}
-
-static int scriptsNext(sqlite3_vtab_cursor *cur){
-  ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  int rc = sqlite3_step(pCur->pScan);
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
-  pCur->bEof = 1;
-  rc = sqlite3_reset(pCur->pScan);
-  return rc==SQLITE_OK ? rc : scriptsError(cur->pVtab, rc);
+  return migrateVtabError(pVtab, rc);
 }
 
 static int scriptsFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv){
-  ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  MigrateVtab *pTab = (MigrateVtab*)cur->pVtab;
-  int bExists = 0;
-  int rc;
   (void)idxStr;
   (void)argc;
-  sqlite3_finalize(pCur->pScan);
-  pCur->pScan = 0;
-  pCur->bEof = 1;
-  rc = migrateStoreExists(pTab->db, &bExists);
-  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
-  if( !bExists ) return SQLITE_OK;
-  rc = sqlite3_prepare_v2(pTab->db, idxNum==1
+  return migrateCursorStart(cur, 0, idxNum==1
       ? "SELECT rowid, name, checksum, repeatable"
         "  FROM main.migrations_scripts WHERE name=?1"
       : "SELECT rowid, name, checksum, repeatable"
         "  FROM main.migrations_scripts"
-        " ORDER BY name COLLATE " MIGRATE_COLLATION, -1, &pCur->pScan, 0);
-  if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
-  if( idxNum==1 ) sqlite3_bind_value(pCur->pScan, 1, argv[0]);
-  pCur->bEof = 0;
-  return scriptsNext(cur);
-}
-
-static int scriptsEof(sqlite3_vtab_cursor *cur){
-  return ((ScriptsCursor*)cur)->bEof;
+        " ORDER BY name COLLATE " MIGRATE_COLLATION,
+      idxNum==1 ? argv[0] : 0);
 }
 
 static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                          int iCol){
-  ScriptsCursor *pCur = (ScriptsCursor*)cur;
-  MigrateVtab *pTab = (MigrateVtab*)cur->pVtab;
+  MigrateCursor *pCur = (MigrateCursor*)cur;
   int rc = SQLITE_OK;
   switch( iCol ){
     case SCRIPTS_NAME:
-      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 1));
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 1));
       break;
     case SCRIPTS_CHECKSUM:
-      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 2));
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 2));
       break;
     case SCRIPTS_REPEATABLE:
-      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pScan, 3));
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 3));
       break;
     default:   /* up, down, verify: fetched only when asked for */
-      if( pCur->pText==0 ){
-        rc = sqlite3_prepare_v2(pTab->db,
+      if( pCur->pAux==0 ){
+        rc = sqlite3_prepare_v2(pCur->db,
             "SELECT up, down, verify FROM main.migrations_scripts"
-            " WHERE rowid=?1", -1, &pCur->pText, 0);
+            " WHERE rowid=?1", -1, &pCur->pAux, 0);
         if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       }
-      sqlite3_bind_int64(pCur->pText, 1, sqlite3_column_int64(pCur->pScan, 0));
-      if( sqlite3_step(pCur->pText)==SQLITE_ROW ){
-        sqlite3_result_value(ctx, sqlite3_column_value(pCur->pText,
+      sqlite3_bind_int64(pCur->pAux, 1, sqlite3_column_int64(pCur->pStmt, 0));
+      if( sqlite3_step(pCur->pAux)==SQLITE_ROW ){
+        sqlite3_result_value(ctx, sqlite3_column_value(pCur->pAux,
             iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
       }
-      rc = sqlite3_reset(pCur->pText);
+      rc = sqlite3_reset(pCur->pAux);
       if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       break;
   }
@@ -189,7 +137,7 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
 }
 
 static int scriptsRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
-  *pRowid = sqlite3_column_int64(((ScriptsCursor*)cur)->pScan, 0);
+  *pRowid = sqlite3_column_int64(((MigrateCursor*)cur)->pStmt, 0);
   return SQLITE_OK;
 }
 
@@ -279,11 +227,11 @@ static sqlite3_module scriptsModule = {
   scriptsBestIndex,
   migrateVtabDisconnect,
   migrateVtabDisconnect, /* xDestroy */
-  scriptsOpen,
-  scriptsClose,
+  migrateCursorOpen,
+  migrateCursorClose,
   scriptsFilter,
-  scriptsNext,
-  scriptsEof,
+  migrateCursorNext,
+  migrateCursorEof,
   scriptsColumn,
   scriptsRowid,
   scriptsUpdate,

@@ -29,15 +29,6 @@
 #define STATUS_DURATION_MS 4
 #define STATUS_CHECKSUM    5
 
-typedef struct StatusCursor StatusCursor;
-struct StatusCursor {
-  sqlite3_vtab_cursor base;
-  sqlite3 *db;
-  sqlite3_stmt *pStmt;   /* migrateStatusSql */
-  sqlite3_int64 iRow;    /* rowid: position in the result */
-  int bEof;
-};
-
 static int statusConnect(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr){
@@ -55,65 +46,18 @@ static int statusBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
-static int statusOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  StatusCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  *ppCur = (sqlite3_vtab_cursor*)pCur;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  pCur->db = ((MigrateVtab*)pVtab)->db;
-  return SQLITE_OK;
-}
-
-static int statusClose(sqlite3_vtab_cursor *cur){
-  StatusCursor *pCur = (StatusCursor*)cur;
-  sqlite3_finalize(pCur->pStmt);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
-static int statusError(sqlite3_vtab_cursor *cur, int rc){
-  return migrateVtabError(cur->pVtab, rc, "migration_status");
-}
-
-static int statusNext(sqlite3_vtab_cursor *cur){
-  StatusCursor *pCur = (StatusCursor*)cur;
-  int rc = sqlite3_step(pCur->pStmt);
-  pCur->iRow++;
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
-  pCur->bEof = 1;
-  rc = sqlite3_reset(pCur->pStmt);
-  return rc==SQLITE_OK ? SQLITE_OK : statusError(cur, rc);
-}
-
 static int statusFilter(sqlite3_vtab_cursor *cur, int idxNum,
                         const char *idxStr, int argc, sqlite3_value **argv){
-  StatusCursor *pCur = (StatusCursor*)cur;
-  int bExists = 0;
-  int rc;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
-  pCur->bEof = 1;
-  pCur->iRow = 0;
-  rc = migrateStoreExists(pCur->db, &bExists);
-  if( rc!=SQLITE_OK ) return statusError(cur, rc);
-  if( !bExists ) return SQLITE_OK;
-  rc = sqlite3_prepare_v2(pCur->db, migrateStatusSql, -1, &pCur->pStmt, 0);
-  if( rc!=SQLITE_OK ) return statusError(cur, rc);
-  pCur->bEof = 0;
-  return statusNext(cur);
-}
-
-static int statusEof(sqlite3_vtab_cursor *cur){
-  return ((StatusCursor*)cur)->bEof;
+  return migrateCursorStart(cur, 0, migrateStatusSql, 0);
 }
 
 static int statusColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                         int iCol){
-  sqlite3_stmt *pStmt = ((StatusCursor*)cur)->pStmt;
+  sqlite3_stmt *pStmt = ((MigrateCursor*)cur)->pStmt;
   static const char *const azState[] = {
     "pending", "applied", "changed", "missing"
   };
@@ -131,7 +75,7 @@ static int statusColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
 }
 
 static int statusRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
-  *pRowid = ((StatusCursor*)cur)->iRow;
+  *pRowid = ((MigrateCursor*)cur)->iRow;
   return SQLITE_OK;
 }
 
@@ -142,11 +86,11 @@ static sqlite3_module statusModule = {
   statusBestIndex,
   migrateVtabDisconnect,
   migrateVtabDisconnect, /* xDestroy */
-  statusOpen,
-  statusClose,
+  migrateCursorOpen,
+  migrateCursorClose,
   statusFilter,
-  statusNext,
-  statusEof,
+  migrateCursorNext,
+  migrateCursorEof,
   statusColumn,
   statusRowid,
   0,                  /* xUpdate: read-only */
