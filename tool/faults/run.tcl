@@ -57,7 +57,7 @@ foreach part $opt(-only) {
       set corpus [file join $top build faults fuzz-corpus]
       file mkdir $corpus
       job fuzz [list [file join $top build faults fuzz_migrate] \
-        -max_total_time=$opt(-fuzz-seconds) -print_final_stats=1 \
+        -max_total_time=$opt(-fuzz-seconds) -max_len=1024 -print_final_stats=1 \
         -artifact_prefix=[file join $top build faults]/ \
         $corpus [file join $top test fuzz corpus]]
     }
