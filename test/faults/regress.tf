@@ -80,4 +80,9 @@ do_test regress-3 {
   }
 } {}
 
+set nerr [set_test_counter errors]
+set ::FIG(regress,tried) 3
+set ::FIG(regress,hit) 3
+set ::FIG(regress,survived) [expr {3-$nerr}]
+set ::FIG(regress,failed) $nerr
 mig_figures_and_finish

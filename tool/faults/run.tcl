@@ -2,7 +2,7 @@
 # fault part, collects the figures and prints them as a table.
 #
 # USAGE (from the repository root; the make targets build what it needs)
-#   tclsh tool/faults/run.tcl ?-only "oom io crash regress kill conc fuzz"? \
+#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit kill conc fuzz"? \
 #       ?-jobs 2? ?-kills 2000? ?-kill-seconds 240? ?-fuzz-seconds 60?
 #
 # Parts:
@@ -10,6 +10,8 @@
 #   io     test/faults/io.tf under testfixture  (one job per journal mode)
 #   crash  test/faults/crash.tf under testfixture
 #   regress test/faults/regress.tf under testfixture (the bugs found)
+#   heaplimit test/faults/heaplimit.tcl under stock tclsh (OOM through
+#          PRAGMA hard_heap_limit, one child process per limit)
 #   kill   build/faults/killer   (SIGKILL loop)
 #   conc   build/faults/conc     (8 processes x 200 iterations)
 #   fuzz   build/faults/fuzz_migrate (libFuzzer), bounded by -fuzz-seconds
@@ -20,7 +22,7 @@
 
 set top [file normalize [file join [file dirname [info script]] .. ..]]
 cd $top
-array set opt {-only {oom io crash regress kill conc fuzz} -jobs 2 -kills 2000
+array set opt {-only {oom io crash regress heaplimit kill conc fuzz} -jobs 2 -kills 2000
                -kill-seconds 240 -fuzz-seconds 60}
 array set opt $argv
 set tree   [file join $top build sqlite-src tree]
@@ -49,6 +51,10 @@ foreach part $opt(-only) {
     }
     crash { job crash [list $tf [file join $top test faults crash.tf]] }
     regress { job regress [list $tf [file join $top test faults regress.tf]] }
+    heaplimit {
+      job heaplimit [list env MIGRATE_EXT=[file join $top libmigrate] \
+        [info nameofexecutable] [file join $top test faults heaplimit.tcl]]
+    }
     kill  {
       job kill [list [file join $top build faults killer] . $opt(-kills) $opt(-kill-seconds)]
     }
