@@ -184,7 +184,7 @@ proc mig_fault_test {testrc testresult testnfail} {
   set err {}
   switch -glob -- $kind {
     oom*   { set re {out of memory} }
-    ioerr* { set re {disk I/O error} }
+    ioerr* - shmerr* { set re {disk I/O error} }
     full*  { set re {database or disk is full|disk I/O error} }
     crash* { set re {.} }
   }
