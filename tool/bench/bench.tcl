@@ -3,16 +3,19 @@
 #
 # USAGE (from the repository root; `make bench` builds what it needs first)
 #   tclsh tool/bench/bench.tcl ?-quick? ?-out FILE.md? ?-chart FILE.svg?
+#                              ?-tools {limit sqlite-migrate ...}? ?-ns {10 1000}?
 #     full:   N = 10 100 1000 10000 (peers up to 1000), every peer installed
 #     -quick: N = 10 100 1000, peers only up to N = 100 and none that needs
 #             a build (no knex); about a minute
+#   -tools / -ns restrict a run to some tools / some N (for trying things).
 #   Prints the tables and writes them (markdown) to -out, the chart (SVG,
 #   gnuplot) to -chart.  Defaults: tool/bench/RESULTS.md, tool/bench/apply.svg
 #   (full); build/bench/RESULTS-quick.md, build/bench/apply-quick.svg (quick).
 #
 # HOW IT WORKS
 #   tool/bench/gen.tcl writes the workload once per N in every tool's format.
-#   Each (tool, N) then runs REPS repetitions; each repetition starts from a
+#   At each N the tools run in rounds (every tool once per round, so that
+#   the machine's load falls on all alike); each repetition starts from a
 #   fresh folder and database and times, as whole processes (clock
 #   microseconds around exec, output discarded):
 #     apply  every migration on the fresh database
@@ -45,14 +48,19 @@
 set quick 0
 set out ""
 set chart ""
-foreach {k v} [concat $argv {}] {
+set only ""
+set ns ""
+for {set i 0} {$i < [llength $argv]} {incr i} {
+  set k [lindex $argv $i]
   switch -- $k {
     -quick { set quick 1 }
-    -out   { set out $v }
-    -chart { set chart $v }
+    -out   { set out [lindex $argv [incr i]] }
+    -chart { set chart [lindex $argv [incr i]] }
+    -tools { set only [lindex $argv [incr i]] }
+    -ns    { set ns [lindex $argv [incr i]] }
+    default { puts stderr "bench.tcl: unknown option $k"; exit 2 }
   }
 }
-if {[lsearch $argv -quick] >= 0} { set quick 1 }
 if {$out eq ""} {
   set out [expr {$quick ? "build/bench/RESULTS-quick.md" : "tool/bench/RESULTS.md"}]
 }
@@ -81,6 +89,7 @@ set NODE $ROOT/build/bench-deps/node/node_modules
 source [file join [file dirname [info script]] gen.tcl]
 
 set NS [expr {$quick ? {10 100 1000} : {10 100 1000 10000}}]
+if {$ns ne ""} { set NS $ns }
 set PEER_MAX_N [expr {$quick ? 100 : 1000}]
 # Time budget (ms) of one tool at one N: repetitions beyond it are dropped
 # (at least one always runs; the runs column shows how many did).
@@ -128,6 +137,11 @@ if {$quick} {
   }
 }
 set PEERS {dbmate knex alembic sqitch}
+if {$only ne ""} {
+  set keep {}
+  foreach t $tools { if {[lsearch $only $t] >= 0} { lappend keep $t } }
+  set tools $keep
+}
 
 # ---- results ----------------------------------------------------------------
 # R(tool,op,N) = list of times in ms
@@ -273,22 +287,28 @@ foreach n $NS {
   puts $fd ".load $ROOT/libmigrate\nSELECT migrate_reset();"
   close $fd
 
+  # Which tools run at this N, and how many repetitions each wants.
+  set active {}
   foreach tool $tools {
     if {[lsearch $failed $tool] >= 0} continue
     if {[lsearch $PEERS $tool] >= 0 && $n > $PEER_MAX_N} continue
-    set reps [expr {$n <= 100 ? 5 : 3}]
-    if {$quick} { set reps 3 }
     if {$tool eq "limit-each" && ($n > 1000 || ($quick && $n > 100))} {
-      note "limit-each at N=$n: left out (one transaction per migration, slow on a shared disk; see the smaller N)"
+      note "limit-each at N=$n: left out (one transaction per migration; keeps the run short; see the smaller N)"
       continue
     }
     if {$n > 1000 && [info exists R($tool,apply,1000)] && [median $R($tool,apply,1000)] > 5000} {
       note "$tool at N=$n: left out (apply at N=1000 already took [fmt_ms [median $R($tool,apply,1000)]] ms)"
       continue
     }
-    set times(apply) {}; set times(noop) {}; set times(down) {}
-    set ok 1
-    for {set r 0} {$r < $reps && $ok} {incr r} {
+    lappend active $tool
+    set nrep($tool) [expr {$quick ? 3 : $n <= 100 ? 5 : 3}]
+    foreach op {apply noop down} { set times($tool,$op) {} }
+  }
+  # Rounds: every tool once per round, so that the load of the machine
+  # (shared with other work) falls on all tools alike.
+  for {set r 0} {$r < 5} {incr r} {
+    foreach tool $active {
+      if {$r >= $nrep($tool) || [lsearch $failed $tool] >= 0} continue
       set rd $W/run/$tool-$n
       file delete -force $rd
       file mkdir $rd
@@ -297,7 +317,7 @@ foreach n $NS {
       if {[catch {
         foreach op {apply noop down} {
           set t [tool_op $tool $op $n $wl $rd $db]
-          lappend times($op) $t
+          lappend times($tool,$op) $t
           set t_rep [expr {$t_rep + $t}]
           set want [expr {$op eq "down" ? 0 : $n}]
           set got [count_tables $db]
@@ -306,20 +326,22 @@ foreach n $NS {
       } msg]} {
         note "$tool failed at N=$n: $msg (no row from here on)"
         lappend failed $tool
-        set ok 0
+        continue
       }
       # Time budget per tool and N: fewer repetitions for the slow ones.
       if {$r == 0} {
         set fit [expr {int($BUDGET / max($t_rep, 1.0))}]
-        if {$fit < $reps} { set reps [expr {max(1, $fit)}] }
+        if {$fit < $nrep($tool)} { set nrep($tool) [expr {max(1, $fit)}] }
       }
     }
-    if {$ok} {
-      foreach op {apply noop down} { record $tool $op $n $times($op) }
-      say [format "%s %-15s N=%-5d apply %8s  noop %7s  down %8s ms  (%d runs)" \
-        [elapsed] $tool $n [fmt_ms [median $times(apply)]] \
-        [fmt_ms [median $times(noop)]] [fmt_ms [median $times(down)]] $reps]
-    }
+  }
+  foreach tool $active {
+    if {[lsearch $failed $tool] >= 0} continue
+    foreach op {apply noop down} { record $tool $op $n $times($tool,$op) }
+    say [format "%s %-15s N=%-5d apply %8s  noop %7s  down %8s ms  (%d runs)" \
+      [elapsed] $tool $n [fmt_ms [median $times($tool,apply)]] \
+      [fmt_ms [median $times($tool,noop)]] [fmt_ms [median $times($tool,down)]] \
+      [llength $times($tool,apply)]]
   }
 
   # In-process figures.
@@ -385,6 +407,44 @@ if {[file executable /usr/bin/time]} {
   }
 } else {
   note "/usr/bin/time missing (Debian package time): no peak RSS"
+}
+
+# ---- instruction counts (full mode) --------------------------------------------
+# Wall times on a shared machine swing by tens of percent; callgrind's
+# instruction counts do not.  N = 1000, each libmigrate path next to its limit.
+array set CG {}
+set CG_N 1000
+proc cg_count {argv {stdin ""} {toggle ""}} {
+  set cmd [list valgrind --tool=callgrind --callgrind-out-file=$::W/cg.out]
+  if {$toggle ne ""} { lappend cmd --toggle-collect=$toggle }
+  set err $::W/cg.err
+  if {$stdin ne ""} { catch {exec {*}$cmd {*}$argv >/dev/null < $stdin 2>$err} } else {
+    catch {exec {*}$cmd {*}$argv >/dev/null 2>$err}
+  }
+  set fd [open $err]; set text [read $fd]; close $fd
+  if {![regexp {I\s+refs:\s+([0-9,]+)} $text -> ir]} { error "callgrind: $text" }
+  string map {, ""} $ir
+}
+if {!$quick && [have valgrind] && [lsearch $NS $CG_N] >= 0} {
+  say "[elapsed] callgrind instruction counts at N=$CG_N"
+  set wl $W/wl/$CG_N
+  set rd $W/run/cg
+  if {[catch {
+    set CG(inproc-migrate) [cg_count [list $DRIVER one $CG_N $W/tmp migrate] "" migrateExec]
+    set CG(inproc-limit) [cg_count [list $DRIVER one $CG_N $W/tmp limit] "" sqlite3_exec]
+    set CG(inproc-reset) [cg_count [list $DRIVER one $CG_N $W/tmp reset] "" oneCall]
+    set CG(inproc-limitdown) [cg_count [list $DRIVER one $CG_N $W/tmp limitdown] "" oneCall]
+    file delete -force $rd; file mkdir $rd
+    set CG(shell-up) [cg_count [list sqlite3 -batch $rd/s.db] $wl/up1.sql]
+    set CG(shell-noop) [cg_count [list sqlite3 -batch $rd/s.db "SELECT count(*) FROM sqlite_schema"]]
+    set CG(shell-down) [cg_count [list sqlite3 -batch $rd/s.db] $wl/down1.sql]
+    if {[lsearch $tools sqlite-migrate] >= 0} {
+      set cli [list $ROOT/sqlite-migrate -d $wl/migrations --db $rd/m.db]
+      set CG(cli-up) [cg_count [concat $cli up]]
+      set CG(cli-noop) [cg_count [concat $cli up]]
+      set CG(cli-down) [cg_count [concat $cli reset]]
+    }
+  } msg]} { note "callgrind failed: $msg" }
 }
 
 # ---- report -------------------------------------------------------------------
@@ -502,6 +562,27 @@ foreach {k label} {rss-sqlite-migrate "`sqlite-migrate up`" rss-shell+ext "sqlit
 }
 md ""
 
+if {[array size CG]} {
+  md "### Instruction counts (callgrind, N = $CG_N)"
+  md ""
+  md "Stable where wall times on a shared machine are not. In-process rows count only the call\
+      (`--toggle-collect`); whole-process rows count everything the process does."
+  md ""
+  md "| what | libmigrate | limit | ratio |"
+  md "|---|---:|---:|---:|"
+  foreach {label a b} {
+    "in-process apply: migrate() vs one sqlite3_exec" inproc-migrate inproc-limit
+    "in-process roll back all: migrate_reset() vs one sqlite3_exec" inproc-reset inproc-limitdown
+    "whole process apply: sqlite-migrate up vs sqlite3 shell" cli-up shell-up
+    "whole process no-op: sqlite-migrate up vs shell reading the schema" cli-noop shell-noop
+    "whole process roll back all: sqlite-migrate reset vs shell down script" cli-down shell-down
+  } {
+    if {![info exists CG($a)] || ![info exists CG($b)]} continue
+    md "| $label | [format %.1f [expr {$CG($a)/1e6}]] M | [format %.1f [expr {$CG($b)/1e6}]] M | [format %.2f× [expr {double($CG($a))/$CG($b)}]] |"
+  }
+  md ""
+}
+
 # Targets.
 md "### Targets (issue 5)"
 md ""
@@ -525,6 +606,14 @@ target "apply N=1000: in-process migrate() ÷ one transaction (×)" [rnum inproc
 target "roll back all N=1000: sqlite-migrate reset ÷ limit down (×)" [rnum sqlite-migrate down 1000 limit] 1.2
 target "roll back all N=1000: in-process migrate_reset() ÷ one transaction (×)" [rnum inproc-migrate down 1000 inproc-limit] 1.2
 target "no-op N=1000: sqlite-migrate up, whole process (ms)" [mnum sqlite-migrate noop 1000] 50 %.1f
+proc cgtarget {what a b goal} {
+  if {![info exists ::CG($a)] || ![info exists ::CG($b)]} return
+  target "$what (callgrind instructions, ×)" [expr {double($::CG($a))/$::CG($b)}] $goal
+}
+cgtarget "apply N=$CG_N: sqlite-migrate up ÷ sqlite3 shell one transaction" cli-up shell-up 1.2
+cgtarget "apply N=$CG_N: in-process migrate() ÷ one sqlite3_exec" inproc-migrate inproc-limit 1.1
+cgtarget "roll back all N=$CG_N: sqlite-migrate reset ÷ shell down script" cli-down shell-down 1.2
+cgtarget "roll back all N=$CG_N: in-process migrate_reset() ÷ one sqlite3_exec" inproc-reset inproc-limitdown 1.2
 set nN [lindex $NS end]
 target "no-op N=$nN: SELECT migrate() ÷ anti-join (×)" [rnum inproc-migrate noop-call $nN inproc-antijoin] 1.5
 if {[info exists MEM(migrate-peak-above-baseline)]} {

@@ -9,8 +9,10 @@
 **                                   (noeach: leave out inproc-limit-each)
 **   bench-driver noop  N REPS DIR   the start-up check on a migrated database
 **   bench-driver mem   DIR [COUNT]  peak SQLite heap, COUNT (100) scripts of 1 MB
-**   bench-driver one   N DIR WHAT   one migrate() at N, or (WHAT=limit) the
-**                                   same SQL in one exec (for callgrind)
+**   bench-driver one   N DIR WHAT   for callgrind: WHAT = migrate (one
+**                                   migrate() at N), limit (the same SQL in
+**                                   one exec), reset (one migrate_reset()),
+**                                   limitdown (the down SQL in one exec)
 **
 ** Every result is one line on stdout, read by tool/bench/bench.tcl:
 **   RESULT <tool> <op> <N> <ms> <ms> ...     one time per repetition
@@ -381,15 +383,36 @@ static void benchMem(const char *zDir, int nScript){
   free(zLit);
 }
 
-/* bench-driver one N DIR migrate|limit: one migrate() of N migrations
-** (defined first), or the same SQL in one sqlite3_exec(), for callgrind:
-** --toggle-collect=migrateExec or --toggle-collect=sqlite3_exec counts just
-** that call. */
+/* bench-driver one N DIR migrate|limit|reset|limitdown: one migrate() of
+** N migrations (defined first), or the same SQL in one sqlite3_exec(), for
+** callgrind: --toggle-collect=migrateExec or --toggle-collect=sqlite3_exec
+** counts just that call.  reset / limitdown: migrate_reset() after a
+** migrate(), or the down scripts in one exec after the up scripts; count
+** them with --toggle-collect=oneCall. */
+static void __attribute__((noinline)) oneCall(sqlite3 *db, const char *zSql){
+  execOrDie(db, zSql);
+}
 static void benchOne(int n, const char *zDir, const char *zWhat){
   Workload w;
   sqlite3 *db;
   workloadMake(&w, n);
-  if( strcmp(zWhat, "migrate")==0 ){
+  if( strcmp(zWhat, "reset")==0 || strcmp(zWhat, "limitdown")==0 ){
+    /* set-up untimed; --toggle-collect=oneCall counts the roll-back only */
+    int bReset = zWhat[0]=='r';
+    char *zUp = workloadScript(&w, 0, 0);
+    char *zDown = workloadScript(&w, 1, 0);
+    db = openDb(zDir, "one.db", 1);
+    if( bReset ){
+      defineAll(db, &w);
+      execOrDie(db, "SELECT migrate()");
+      oneCall(db, "SELECT migrate_reset()");
+    }else{
+      execOrDie(db, zUp);
+      oneCall(db, zDown);
+    }
+    sqlite3_free(zUp);
+    sqlite3_free(zDown);
+  }else if( strcmp(zWhat, "migrate")==0 ){
     db = openDb(zDir, "one.db", 1);
     defineAll(db, &w);
     callOnce(db, "SELECT migrate()");
@@ -418,7 +441,7 @@ int main(int argc, char **argv){
     benchOne(atoi(argv[2]), argv[3], argv[4]);
   }else{
     fprintf(stderr, "usage: %s apply|noop N REPS DIR [noeach] | mem DIR [COUNT] | "
-            "one N DIR migrate|limit\n",
+            "one N DIR migrate|limit|reset|limitdown\n",
             argv[0]);
     return 2;
   }
