@@ -4,7 +4,7 @@
 #
 #   make check-faults          everything below, then a table of figures;
 #                              exits non-zero on any failure (~10-20 min)
-#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit kill conc fuzz)
+#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit heapc kill conc fuzz)
 #   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
 #   make faults-testfixture    only fetch + build SQLite's testfixture
 #
@@ -21,7 +21,7 @@ FAULTS_DIR   = build/faults
 SQLITE_TREE  = build/sqlite-src/tree
 TESTFIXTURE  = $(SQLITE_TREE)/testfixture
 FUZZ_SECONDS ?= 600
-FAULTS_ONLY  ?= oom io crash regress heaplimit kill conc fuzz
+FAULTS_ONLY  ?= oom io crash regress heaplimit heapc kill conc fuzz
 FUZZ_CC      ?= clang
 
 $(TESTFIXTURE): tool/faults/build-testfixture.sh
@@ -44,6 +44,10 @@ $(FAULTS_DIR)/conc: tool/faults/conc.c tool/faults/drv.h libmigrate.a ext/migrat
 	@mkdir -p $(FAULTS_DIR)
 	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/conc.c libmigrate.a $(SQLITE_LIBS)
 
+$(FAULTS_DIR)/heapc: tool/faults/heapc.c tool/faults/drv.h libmigrate.a ext/migrate.h
+	@mkdir -p $(FAULTS_DIR)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/heapc.c libmigrate.a $(SQLITE_LIBS)
+
 # libFuzzer + ASan + UBSan (needs libclang-rt-14-dev).
 $(FAULTS_DIR)/fuzz_migrate: test/fuzz/fuzz_migrate.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
 	@mkdir -p $(FAULTS_DIR)
@@ -54,7 +58,8 @@ $(FAULTS_DIR)/fuzz_migrate: test/fuzz/fuzz_migrate.c $(EXT_SRC) $(EXT_HDR) $(GEN
 	  -Iext -o $@ test/fuzz/fuzz_migrate.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS)
 
 FAULTS_DEPS = $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/killer \
-              $(FAULTS_DIR)/conc $(FAULTS_DIR)/fuzz_migrate libmigrate.a
+              $(FAULTS_DIR)/conc $(FAULTS_DIR)/heapc $(FAULTS_DIR)/fuzz_migrate \
+              libmigrate.a
 
 check-faults: $(FAULTS_DEPS) libmigrate.so
 	$(TCLSH) tool/faults/run.tcl -only "$(FAULTS_ONLY)"

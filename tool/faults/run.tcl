@@ -2,7 +2,7 @@
 # fault part, collects the figures and prints them as a table.
 #
 # USAGE (from the repository root; the make targets build what it needs)
-#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit kill conc fuzz"? \
+#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit heapc kill conc fuzz"? \
 #       ?-jobs 2? ?-kills 2000? ?-kill-seconds 240? ?-fuzz-seconds 60?
 #
 # Parts:
@@ -14,6 +14,8 @@
 #          PRAGMA hard_heap_limit, one child process per limit)
 #   kill   build/faults/killer   (SIGKILL loop)
 #   conc   build/faults/conc     (8 processes x 200 iterations)
+#   heapc  build/faults/heapc    (OOM in migrate_boot()/migrate_run() via
+#          sqlite3_hard_heap_limit64, system SQLite)
 #   fuzz   build/faults/fuzz_migrate (libFuzzer), bounded by -fuzz-seconds
 # Each part prints "FIGURE kind tried hit survived failed" lines (and the
 # testfixture ones "FAILURE case kind category count example" lines); a part
@@ -22,7 +24,7 @@
 
 set top [file normalize [file join [file dirname [info script]] .. ..]]
 cd $top
-array set opt {-only {oom io crash regress heaplimit kill conc fuzz} -jobs 2 -kills 2000
+array set opt {-only {oom io crash regress heaplimit heapc kill conc fuzz} -jobs 2 -kills 2000
                -kill-seconds 240 -fuzz-seconds 60}
 array set opt $argv
 set tree   [file join $top build sqlite-src tree]
@@ -59,6 +61,7 @@ foreach part $opt(-only) {
       job kill [list [file join $top build faults killer] . $opt(-kills) $opt(-kill-seconds)]
     }
     conc  { job conc [list [file join $top build faults conc] . 8 200 20000] }
+    heapc { job heapc [list [file join $top build faults heapc] .] }
     fuzz  {
       set corpus [file join $top build faults fuzz-corpus]
       file mkdir $corpus
