@@ -7,7 +7,7 @@
 **
 ** HOW IT WORKS
 **   migrate_define() first checks, reading no script text, whether every
-**   script is already defined exactly so (migrateStoreIsDefined compares
+**   script is already defined exactly so (migrateStoreAllDefined compares
 **   checksums of up and down).  At every boot after the first that is the
 **   whole cost: no write transaction is opened, so a read-only database
 **   boots too.  Otherwise it writes the scripts through the same
@@ -55,10 +55,7 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
 
   if( pzErr ) *pzErr = 0;
   rc = apiCheck(aScript, nScript, pzErr);
-  for(i=0; rc==SQLITE_OK && bSame && i<nScript; i++){
-    rc = migrateStoreIsDefined(db, aScript[i].zName, aScript[i].zUp,
-                               aScript[i].zDown, &bSame);
-  }
+  if( rc==SQLITE_OK ) rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
   if( rc!=SQLITE_OK || bSame ) goto define_done;
 
   bOuter = sqlite3_get_autocommit(db);
@@ -164,14 +161,11 @@ int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
   sqlite3_int64 nDone = 0;
   char *zErr = 0;
   int bSame = 1;
-  int i, rc = SQLITE_OK;
+  int rc = SQLITE_OK;
   if( pnApplied ) *pnApplied = 0;
   if( pzErr ) *pzErr = 0;
   rc = apiCheck(aScript, nScript, pzErr);
-  for(i=0; rc==SQLITE_OK && bSame && i<nScript; i++){
-    rc = migrateStoreIsDefined(db, aScript[i].zName, aScript[i].zUp,
-                               aScript[i].zDown, &bSame);
-  }
+  if( rc==SQLITE_OK ) rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM && pzErr && *pzErr==0 ){
       apiError(pzErr, sqlite3_mprintf("migrate_boot: %s",

@@ -70,6 +70,7 @@ struct MigrateItem {
   int eState;             /* MIGRATE_PENDING, _APPLIED, _CHANGED, _MISSING */
   int bRepeatable;        /* a repeatable migration (re-runs when edited) */
   int bVerify;            /* it has a verify query */
+  int bText;              /* its scripts are text (or NULL), not blobs */
 };
 
 /* Everything a call knows, and what it will run. */
@@ -117,8 +118,8 @@ int migrateStoreWrite(sqlite3*, sqlite3_int64 iOld, const MigrateDef*,
                       int eConflict, sqlite3_int64 *piRowid, char **pzErr);
 int migrateStoreHasTable(sqlite3*, const char *zTable, int *pbExists);
 int migrateIsUtf8(const unsigned char *z, int n);
-int migrateStoreIsDefined(sqlite3*, const char *zName, const char *zUp,
-                          const char *zDown, int *pbSame);
+int migrateStoreAllDefined(sqlite3*, const migrate_script*, int nScript,
+                           int *pbSame);
 int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
 
 sqlite3_int64 migrateNowMs(sqlite3*);
@@ -169,6 +170,7 @@ struct MigrateCursor {
   sqlite3 *db;
   sqlite3_stmt *pStmt;    /* the rows */
   sqlite3_stmt *pAux;     /* a module's second statement, or NULL */
+  sqlite3_int64 iAuxRow;  /* iRow that pAux holds a row for, or 0 */
   sqlite3_int64 iRow;     /* 1-based position of the current row */
   int bEof;
 };

@@ -33,17 +33,20 @@
 ** One row per name, in natural order.  Columns:
 **   0 name, 1 scripts rowid, 2 ledger rowid, 3 batch, 4 checksums equal,
 **   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's),
-**   8 repeatable, 9 has a verify query
+**   8 repeatable, 9 has a verify query, 10 its scripts are text or NULL
+**   (typeof() reads a column's type from the record header: no script
+**   text is read)
 */
 const char migrateStatusSql[] =
   "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum,"
   "       l.applied_at, l.duration_ms, s.checksum, s.repeatable,"
-  "       s.verify IS NOT NULL"
+  "       s.verify IS NOT NULL,"
+  "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null')"
   "  FROM main.migrations_scripts AS s"
   "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name "
   "UNION ALL "
   "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms,"
-  "       l.checksum, l.repeatable, 0"
+  "       l.checksum, l.repeatable, 0, typeof(l.down) IN ('text','null')"
   "  FROM main.migrations_ledger AS l"
   " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s"
   "                   WHERE s.name=l.name) "
@@ -185,6 +188,7 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
     }
     pItem->bRepeatable = sqlite3_column_int(pStmt, 8)!=0;
     pItem->bVerify = sqlite3_column_int(pStmt, 9)!=0;
+    pItem->bText = sqlite3_column_int(pStmt, 10)!=0;
     pItem->eState = migrateStateOf(bDefined, bApplied,
                                    sqlite3_column_int(pStmt, 4),
                                    pItem->bRepeatable);

@@ -384,7 +384,11 @@ static int runCheckScripts(RunCtx *p){
     int bDown = i<p->plan.nDown;
     char *zScript = 0, *zWhat = 0;
     int bNull = 0, iLine = 0, bNoTx;
-    rc = migrateRecordScript(p->pRec, pItem, bDown, &zScript, &bNull);
+    /* a script is read once here and once to run it; incremental I/O holds
+    ** it in memory once (a SELECT would materialise it, then the copy) */
+    rc = migrateRecordScript(p->pRec, pItem,
+                             bDown | (pItem->bText ? MIGRATE_SCRIPT_FAST : 0),
+                             &zScript, &bNull);
     if( rc==SQLITE_MISMATCH ){
       runError(p, "%s: %s: its %s script is not text (a blob): %s is "
                "damaged", p->zFunc, pItem->zName, bDown ? "down" : "up",

@@ -149,25 +149,38 @@ static int storeFind(sqlite3 *db, const MigrateDef *pDef, const char *zSum,
 }
 
 /*
-** Sets *pbSame to 1 if zName is defined already with exactly the up and
-** down scripts zUp and zDown (compared by checksum, so no script text is
-** read).  Storage that does not exist yet means "not the same".
+** Sets *pbSame to 1 if every script of aScript[0..nScript-1] is defined
+** already exactly so (compared by the checksums of up and down, so no
+** script text is read; one prepared statement for all of them).  Storage
+** that does not exist yet means "not the same" unless nScript is 0.
 */
-int migrateStoreIsDefined(sqlite3 *db, const char *zName, const char *zUp,
-                          const char *zDown, int *pbSame){
-  char zSum[MIGRATE_CHECKSUM_LEN+1];
-  char zDownSum[MIGRATE_CHECKSUM_LEN+1];
-  sqlite3_int64 iRowid = 0;
+int migrateStoreAllDefined(sqlite3 *db, const migrate_script *aScript,
+                           int nScript, int *pbSame){
+  sqlite3_stmt *pStmt = 0;
   int bExists = 0;
-  MigrateDef def;
+  int i;
   int rc = migrateStoreExists(db, &bExists);
-  *pbSame = 0;
-  if( rc!=SQLITE_OK || !bExists ) return rc;
-  memset(&def, 0, sizeof(def));
-  def.zName = zName;
-  migrateChecksum(zUp, (int)strlen(zUp), zSum);
-  if( zDown ) migrateChecksum(zDown, (int)strlen(zDown), zDownSum);
-  return storeFind(db, &def, zSum, zDown ? zDownSum : 0, &iRowid, pbSame);
+  *pbSame = nScript==0;
+  if( rc!=SQLITE_OK || !bExists || nScript==0 ) return rc;
+  rc = sqlite3_prepare_v2(db,
+      "SELECT checksum=?2 AND down_checksum IS ?3 AND repeatable=0"
+      "       AND verify IS NULL"
+      "  FROM main.migrations_scripts WHERE name=?1", -1, &pStmt, 0);
+  *pbSame = 1;
+  for(i=0; rc==SQLITE_OK && *pbSame && i<nScript; i++){
+    char zSum[MIGRATE_CHECKSUM_LEN+1];
+    char zDownSum[MIGRATE_CHECKSUM_LEN+1];
+    const migrate_script *p = &aScript[i];
+    migrateChecksum(p->zUp, (int)strlen(p->zUp), zSum);
+    if( p->zDown ) migrateChecksum(p->zDown, (int)strlen(p->zDown), zDownSum);
+    sqlite3_bind_text(pStmt, 1, p->zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
+    storeBindText(pStmt, 3, p->zDown ? zDownSum : 0);
+    *pbSame = sqlite3_step(pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0);
+    rc = sqlite3_reset(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
 }
 
 /*

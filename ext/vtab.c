@@ -92,6 +92,10 @@ int migrateCursorNext(sqlite3_vtab_cursor *cur){
   MigrateCursor *pCur = (MigrateCursor*)cur;
   int rc = sqlite3_step(pCur->pStmt);
   pCur->iRow++;
+  if( pCur->iAuxRow ){
+    sqlite3_reset(pCur->pAux);
+    pCur->iAuxRow = 0;
+  }
   if( rc==SQLITE_ROW ) return SQLITE_OK;
   pCur->bEof = 1;
   rc = sqlite3_reset(pCur->pStmt);
@@ -116,6 +120,10 @@ int migrateCursorStart(sqlite3_vtab_cursor *cur, const char *zTable,
   pCur->pStmt = 0;
   pCur->bEof = 1;
   pCur->iRow = 0;
+  if( pCur->iAuxRow ){
+    sqlite3_reset(pCur->pAux);
+    pCur->iAuxRow = 0;
+  }
   rc = zTable ? migrateStoreHasTable(pCur->db, zTable, &bExists)
               : migrateStoreExists(pCur->db, &bExists);
   if( rc==SQLITE_OK && bExists ){

@@ -117,20 +117,26 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     case SCRIPTS_REPEATABLE:
       sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 3));
       break;
-    default:   /* up, down, verify: fetched only when asked for */
+    default:   /* up, down, verify: fetched when asked for, once a row */
       if( pCur->pAux==0 ){
         rc = sqlite3_prepare_v2(pCur->db,
             "SELECT up, down, verify FROM main.migrations_scripts"
             " WHERE rowid=?1", -1, &pCur->pAux, 0);
         if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       }
-      sqlite3_bind_int64(pCur->pAux, 1, sqlite3_column_int64(pCur->pStmt, 0));
-      if( sqlite3_step(pCur->pAux)==SQLITE_ROW ){
-        sqlite3_result_value(ctx, sqlite3_column_value(pCur->pAux,
-            iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
+      if( pCur->iAuxRow!=pCur->iRow ){
+        sqlite3_reset(pCur->pAux);
+        pCur->iAuxRow = 0;
+        sqlite3_bind_int64(pCur->pAux, 1,
+                           sqlite3_column_int64(pCur->pStmt, 0));
+        if( sqlite3_step(pCur->pAux)!=SQLITE_ROW ){
+          rc = sqlite3_reset(pCur->pAux);
+          return rc==SQLITE_OK ? rc : scriptsError(cur->pVtab, rc);
+        }
+        pCur->iAuxRow = pCur->iRow;   /* kept until the cursor moves */
       }
-      rc = sqlite3_reset(pCur->pAux);
-      if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pAux,
+          iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
       break;
   }
   return rc;
