@@ -26,8 +26,10 @@
 **      table of its own called `migrations` or `migration_status`, the
 **      extension's tables are addressed through temp aliases
 **      (CREATE VIRTUAL TABLE temp.cli_migrations USING migrations).
-**   3. Sync plan (cliSyncPlan): the definitions of the `migrations` table
-**      are compared byte for byte with the files: which to add, replace,
+**   3. Sync plan (cliSyncPlan): the definitions are compared with the
+**      files by checksum (of up and of down, as the engine's INSERT OR
+**      REPLACE does, so nothing to sync reads no script text), verify
+**      text and repeatable flag: which to add, replace,
 **      and which pending definitions to remove (no file any more).  Applied
 **      definitions whose file is gone stay defined (rollback then still
 **      uses their down script).
@@ -1129,6 +1131,7 @@ static int cliHooksDiffer(Cli *p, int *pbDiffer){
 */
 static int cliSyncPlan(Cli *p, CliSync *s){
   sqlite3_stmt *pStmt;
+  sqlite3_stmt *pSum = 0;     /* checksums of a file's up and down */
   char *zSql;
   unsigned char *aSeen = 0;
   char **azOther = 0;       /* defined names with no file */
@@ -1145,19 +1148,44 @@ static int cliSyncPlan(Cli *p, CliSync *s){
     if( aSeen==0 || s->aDefine==0 ){ rc = cliError(p, "out of memory"); }
     else memset(aSeen, 0, p->nScript);
   }
-  zSql = sqlite3_mprintf("SELECT name, up, down, verify, repeatable "
-                         "FROM \"%w\"", p->zDefs);
-  pStmt = rc==CLI_OK && zSql ? cliPrepare(p, zSql) : 0;
+  /* Definitions are compared by checksum (as the engine's INSERT OR
+  ** REPLACE does), read from the storage table, so a run with nothing to
+  ** sync reads no script text.  No storage yet: nothing is defined. */
+  zSql = sqlite3_mprintf("SELECT name, checksum, down_checksum, verify, "
+                         "repeatable FROM main.migrations_scripts");
+  pStmt = 0;
+  if( rc==CLI_OK && zSql
+   && sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT 1 WHERE 0");   /* no storage */
+    pStmt = zSql ? cliPrepare(p, zSql) : 0;
+  }
   sqlite3_free(zSql);
   if( pStmt==0 ) rc = CLI_ERROR;
+  if( rc==CLI_OK ){
+    pSum = cliPrepare(p, "SELECT migration_checksum(?1), "
+                         "migration_checksum(?2)");
+    if( pSum==0 ) rc = CLI_ERROR;
+  }
   sqlite3_str_appendchar(pRep, 1, '[');
   while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     int k = zName ? cliFindScript(p, zName) : -1;
     if( k>=0 ){
+      int bSame = 0;
       aSeen[k] = 1;
-      if( cliSameText(pStmt, 1, p->aScript[k].zUp)
-       && cliSameText(pStmt, 2, p->aScript[k].zDown)
+      sqlite3_bind_text(pSum, 1, p->aScript[k].zUp, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pSum, 2, p->aScript[k].zDown, -1, SQLITE_STATIC);
+      if( sqlite3_step(pSum)==SQLITE_ROW ){
+        bSame = cliSameText(pStmt, 1,
+                            (const char*)sqlite3_column_text(pSum, 0))
+             && cliSameText(pStmt, 2,
+                            (const char*)sqlite3_column_text(pSum, 1));
+      }
+      sqlite3_reset(pSum);
+      if( bSame
        && cliSameText(pStmt, 3, p->aScript[k].zVerify)
        && sqlite3_column_int(pStmt, 4)==p->aScript[k].bRepeatable ){
         s->nSame++;
@@ -1175,6 +1203,7 @@ static int cliSyncPlan(Cli *p, CliSync *s){
       if( azOther[nOther++]==0 ){ rc = cliError(p, "out of memory"); }
     }
   }
+  sqlite3_finalize(pSum);
   if( pStmt && sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
     rc = cliError(p, "%s", sqlite3_errmsg(p->db));
   }
