@@ -112,6 +112,7 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
     { "migrate_dry_run", MIGRATE_OP_DRY_RUN,     1 },
     { "migrate_repair",  MIGRATE_OP_REPAIR,      0 },
     { "migrate_baseline", MIGRATE_OP_BASELINE,   2 },
+    { "migrate_mark",    MIGRATE_OP_MARK,        2 },
   };
   sqlite3_int64 nDone = 0;
   sqlite3_int64 nBatch = -1;

@@ -8,6 +8,7 @@
 **   SELECT migrate_refresh();      SELECT migrate_dry_run(['target']);
 **   SELECT migrate_repair();       SELECT migrate_version();
 **   SELECT migrate_baseline('003_last_already_in_the_schema');
+**   SELECT migrate_mark('005_applied_by_hand');
 **   SELECT migration_checksum('CREATE TABLE t(x);');
 **
 ** HOW IT WORKS
@@ -27,7 +28,8 @@
 /* The operation each function runs; sqlite3_user_data() points here. */
 static const int aFuncOp[] = {
   MIGRATE_OP_UP, MIGRATE_OP_DRY_RUN, MIGRATE_OP_RESET, MIGRATE_OP_REFRESH,
-  MIGRATE_OP_REPAIR, MIGRATE_OP_ROLLBACK_TO, MIGRATE_OP_BASELINE
+  MIGRATE_OP_REPAIR, MIGRATE_OP_ROLLBACK_TO, MIGRATE_OP_BASELINE,
+  MIGRATE_OP_MARK
 };
 #define FUNC_OP(ctx) (*(const int*)sqlite3_user_data(ctx))
 
@@ -128,7 +130,7 @@ static void funcRollback(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   funcRun(ctx, MIGRATE_OP_ROLLBACK, 0, n);
 }
 
-/* rollback_to(target), migrate_baseline(target): user data = op */
+/* rollback_to(), migrate_baseline(), migrate_mark(): user data = op */
 static void funcTargetOnly(sqlite3_context *ctx, int argc,
                            sqlite3_value **argv){
   int eOp = FUNC_OP(ctx);
@@ -189,6 +191,7 @@ int migrateRegisterFunctions(sqlite3 *db){
     { "rollback",           1, 1, 0, funcRollback },
     { "rollback_to",        1, 1, &aFuncOp[5], funcTargetOnly },
     { "migrate_baseline",   1, 1, &aFuncOp[6], funcTargetOnly },
+    { "migrate_mark",       1, 1, &aFuncOp[7], funcTargetOnly },
     { "migrate_reset",      0, 1, &aFuncOp[2], funcNoArg },
     { "migrate_refresh",    0, 1, &aFuncOp[3], funcNoArg },
     { "migrate_repair",     0, 1, &aFuncOp[4], funcNoArg },

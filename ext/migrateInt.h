@@ -37,7 +37,8 @@
 #define MIGRATE_CHANGED 2   /* applied, up script edited since */
 #define MIGRATE_MISSING 3   /* applied, no longer defined */
 
-/* Operations of run.c, one per SQL function. */
+/* Operations of run.c, one per SQL function.  Those from MIGRATE_OP_REPAIR
+** on only record: they run no script and no hook. */
 #define MIGRATE_OP_UP          1   /* migrate([target]) */
 #define MIGRATE_OP_ROLLBACK    2   /* rollback([n]) */
 #define MIGRATE_OP_ROLLBACK_TO 3   /* rollback_to(target) */
@@ -46,6 +47,7 @@
 #define MIGRATE_OP_DRY_RUN     6   /* migrate_dry_run([target]) */
 #define MIGRATE_OP_REPAIR      7   /* migrate_repair() */
 #define MIGRATE_OP_BASELINE    8   /* migrate_baseline(target) */
+#define MIGRATE_OP_MARK        9   /* migrate_mark(name) */
 
 /* Name of the natural-order collation registered on every connection. */
 #define MIGRATE_COLLATION "migrate_natural"

@@ -286,7 +286,8 @@ static void planAddRepeatables(MigratePlan *p, int bAll){
 ** Repeatable migrations run after the versioned ones of migrate(), in
 ** name order, when new or edited (all of them for migrate_refresh()), and
 ** are never reverted.  A baseline lists the versioned definitions up to
-** the target, and is refused once anything versioned is applied.
+** the target, and is refused once anything versioned is applied; a mark
+** lists just its target, which must be a pending versioned migration.
 */
 int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
                     sqlite3_int64 nBatch, const char *zFunc, char **pzErr){
@@ -328,6 +329,18 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
       }
       planAddRepeatables(p, 0);
       break;
+    case MIGRATE_OP_MARK: {
+      const MigrateItem *pT = &p->aItem[iTarget];
+      if( pT->iLedger || !pT->iScript || pT->bRepeatable ){
+        *pzErr = sqlite3_mprintf("%s: %s is %s; only a pending versioned "
+            "migration can be marked as applied", zFunc, pT->zName,
+            pT->iLedger ? "already applied"
+                        : pT->iScript ? "repeatable" : "not defined");
+        return SQLITE_ERROR;
+      }
+      p->aRun[p->nRun++] = iTarget;
+      break;
+    }
     case MIGRATE_OP_BASELINE:
       for(i=0; i<p->nItem; i++){
         if( p->aItem[i].iLedger && !p->aItem[i].bRepeatable ){

@@ -89,6 +89,7 @@ const char *migrateOpName(int eOp){
     case MIGRATE_OP_REFRESH:     return "migrate_refresh";
     case MIGRATE_OP_DRY_RUN:     return "migrate_dry_run";
     case MIGRATE_OP_BASELINE:    return "migrate_baseline";
+    case MIGRATE_OP_MARK:        return "migrate_mark";
     default:                     return "migrate_repair";
   }
 }
@@ -169,7 +170,7 @@ static int runBegin(RunCtx *p){
   p->bOuter = sqlite3_get_autocommit(p->db);
   if( p->bOuter ){
     int bFk = 0;
-    if( p->eOp!=MIGRATE_OP_REPAIR && p->eOp!=MIGRATE_OP_BASELINE ){
+    if( p->eOp<MIGRATE_OP_REPAIR ){
       sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
       if( bFk ){
         sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
@@ -548,7 +549,7 @@ static int runPlan(RunCtx *p){
     const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
     if( p->eOp==MIGRATE_OP_REPAIR ){
       rc = migrateRecordRepair(p->pRec, pItem);
-    }else if( p->eOp==MIGRATE_OP_BASELINE ){
+    }else if( p->eOp>=MIGRATE_OP_BASELINE ){   /* baseline, mark */
       rc = migrateRecordBaseline(p->pRec, pItem);
     }else{
       rc = runPhaseHooks(p, i);
@@ -560,8 +561,7 @@ static int runPlan(RunCtx *p){
                sqlite3_errmsg(p->db));
     }
   }
-  if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp!=MIGRATE_OP_REPAIR
-   && p->eOp!=MIGRATE_OP_BASELINE ){
+  if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp<MIGRATE_OP_REPAIR ){
     rc = runHook(p, p->plan.nRun>p->plan.nDown ? MIGRATE_HOOK_AFTER_MIGRATE
                                                : MIGRATE_HOOK_AFTER_ROLLBACK);
   }
@@ -638,7 +638,7 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   }
 
   /* 5. check; 6. run (7. foreign keys) */
-  if( rc==SQLITE_OK && eOp!=MIGRATE_OP_REPAIR && eOp!=MIGRATE_OP_BASELINE ){
+  if( rc==SQLITE_OK && eOp<MIGRATE_OP_REPAIR ){   /* ops that run scripts */
     rc = runCheckScripts(p);
   }
   if( rc==SQLITE_OK ) rc = runPlan(p);

@@ -598,8 +598,8 @@ int migrateRecordRepair(MigrateRecorder *p, const MigrateItem *pItem){
 }
 
 /*
-** migrate_baseline() for one item: recorded as applied in batch 0 with
-** duration 0, without running it.  Logged as 'baseline'.
+** migrate_baseline() and migrate_mark() for one item: recorded as applied
+** in batch 0 with duration 0, without running it.  Logged as 'baseline'.
 */
 int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
   char zAt[24];
