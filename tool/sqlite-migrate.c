@@ -49,8 +49,8 @@
 **   6. import (cliImport) reads another tool's files and its ledger table
 **      (dbmate, golang-migrate, goose, sqitch's registry via ATTACH), then
 **      in one transaction defines the files and records the applied ones:
-**      migrate_baseline() when they are a prefix, else cliImportRecord()
-**      (a stop-gap writing the same rows the baseline writes).
+**      migrate_baseline() when they are a prefix, else migrate_mark() for
+**      each (the engine records them; the CLI never writes the ledger).
 **   7. --each GLOB (cliEach) reads DIR once, then forks at most -j N
 **      children (default: cores), each running the one-database command
 **      with stdout+stderr captured through a pipe (poll); each finished
@@ -2494,26 +2494,15 @@ static char *cliReadLedger(Cli *p, const char *zProject, unsigned char *aApplied
 ** migrations (a tool that allows gaps), inside import's transaction.
 */
 static int cliImportRecord(Cli *p, const char *zName){
-  static const char *azSql[2] = {
-    "INSERT INTO main.migrations_ledger(name, batch, checksum, applied_at,"
-    " duration_ms, changes, repeatable, down)"
-    " SELECT name, 0, checksum, strftime('%Y-%m-%d %H:%M:%f','now'), 0, NULL,"
-    " repeatable, down FROM main.migrations_scripts WHERE name=?1",
-    "INSERT INTO main.migrations_history(name, direction, batch, at,"
-    " duration_ms, changes, ok, message)"
-    " VALUES(?1, 'baseline', 0, strftime('%Y-%m-%d %H:%M:%f','now'), 0, NULL,"
-    " 1, NULL)",
-  };
-  int k;
-  for(k=0; k<2; k++){
-    sqlite3_stmt *pStmt = cliPrepare(p, azSql[k]);
-    if( pStmt==0 ) return CLI_ERROR;
-    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-    sqlite3_step(pStmt);
-    if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
-      return cliError(p, "import: recording %s: %s", zName,
-                      sqlite3_errmsg(p->db));
-    }
+  char *zErr = 0;
+  sqlite3_int64 n = 0;
+  /* the engine's migrate_mark(): batch 0, history 'baseline', no script
+  ** run; joins the import's transaction as a savepoint */
+  if( migrate_run(p->db, "migrate_mark", zName, 0, 0, &n, &zErr)!=SQLITE_OK ){
+    int rc = cliError(p, "import: recording %s: %s", zName,
+                      zErr ? zErr : sqlite3_errmsg(p->db));
+    sqlite3_free(zErr);
+    return rc;
   }
   return CLI_OK;
 }
