@@ -56,8 +56,7 @@
 **      with stdout+stderr captured through a pipe (poll); each finished
 **      child is reported as one line, then a summary.
 **   No migration logic lives here: every state change goes through
-**   the `migrations` / `migration_hooks` tables and migrate_run() (import's
-**   stop-gap aside).
+**   the `migrations` / `migration_hooks` tables and migrate_run().
 */
 #define _XOPEN_SOURCE 700
 #include "sqlite3.h"
