@@ -76,6 +76,8 @@ struct RunCtx {
   const migrate_script *aDefine;  /* defined under the lock first (boot) */
   int nDefine;
   unsigned mHooks;          /* events that have hooks (bit MIGRATE_HOOK_*) */
+  sqlite3_stmt *apUndo[2];  /* ROLLBACK, or ROLLBACK TO + RELEASE: prepared
+                            ** before anything can fail (see runUndo) */
   RunDone *aDone;           /* run, not recorded yet (see runFlush) */
   int nDone;
 };
@@ -177,9 +179,14 @@ static int runBegin(RunCtx *p){
         p->bFkSuspended = 1;
       }
     }
-    rc = runExec(p, "BEGIN IMMEDIATE");
-  }else{
-    rc = runExec(p, "SAVEPOINT libmigrate");
+  }
+  rc = sqlite3_prepare_v2(p->db, p->bOuter ? "ROLLBACK"
+                          : "ROLLBACK TO libmigrate", -1, &p->apUndo[0], 0);
+  if( rc==SQLITE_OK && !p->bOuter ){
+    rc = sqlite3_prepare_v2(p->db, "RELEASE libmigrate", -1, &p->apUndo[1], 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = runExec(p, p->bOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT libmigrate");
   }
   if( rc==SQLITE_OK ) p->bOpen = 1;
   return rc;
@@ -187,15 +194,24 @@ static int runBegin(RunCtx *p){
 
 /*
 ** Undoes everything the call did (when its transaction is still open).
+**
+** The undo statements were prepared before the transaction opened: after
+** an out-of-memory error inside the call, SQLite refuses to prepare
+** anything until the calling statement (SELECT migrate()) has finished,
+** so an sqlite3_exec("ROLLBACK") here would fail and leave the connection
+** inside a half-done batch, which the user's next COMMIT would commit.
 */
 static void runUndo(RunCtx *p){
+  int i;
   if( !p->bOpen ) return;
   p->bOpen = 0;
   if( sqlite3_get_autocommit(p->db) ) return;   /* SQLite already did */
-  if( p->bOuter ){
-    sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
-  }else{
-    sqlite3_exec(p->db, "ROLLBACK TO libmigrate; RELEASE libmigrate", 0, 0, 0);
+  for(i=0; i<2 && p->apUndo[i]; i++){
+    sqlite3_step(p->apUndo[i]);
+    sqlite3_reset(p->apUndo[i]);
+  }
+  if( p->bOuter && !sqlite3_get_autocommit(p->db) ){
+    sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);    /* last resort */
   }
 }
 
@@ -666,6 +682,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   runRestoreFk(p);
 
 run_done:
+  sqlite3_finalize(p->apUndo[0]);
+  sqlite3_finalize(p->apUndo[1]);
   sqlite3_free(p->aDone);
   migrateRecorderClose(p->pRec);
   migratePlanFree(&p->plan);
