@@ -38,7 +38,8 @@
 #                     times (it has no other way)
 #   In-process figures come from build/bench/bench-driver (driver.c), which
 #   prints RESULT lines; memory from its `mem` mode and /usr/bin/time.
-#   Repetitions: 5 at N <= 100, 3 above (3 in quick mode), fewer when the
+#   Repetitions: 5 at N <= 1000 (peers: 5 at N <= 100, 3 at 1000), 3 at
+#   10000, 7 in-process up to 1000 (3 of everything in quick mode), fewer when the
 #   first one shows they would not fit a time budget per tool and N (75 s;
 #   8 s in quick mode); the runs column says how many ran.  At N = 10000,
 #   limit-each and any tool whose apply at N = 1000 took over 5 s are left
@@ -301,7 +302,7 @@ foreach n $NS {
       continue
     }
     lappend active $tool
-    set nrep($tool) [expr {$quick ? 3 : $n <= 100 ? 5 : 3}]
+    set nrep($tool) [expr {$quick ? 3 : $n <= 100 ? 5 : $n <= 1000 && [lsearch $PEERS $tool] < 0 ? 5 : 3}]
     foreach op {apply noop down} { set times($tool,$op) {} }
   }
   # Rounds: every tool once per round, so that the load of the machine
@@ -345,7 +346,7 @@ foreach n $NS {
   }
 
   # In-process figures.
-  set reps [expr {$n <= 100 ? 5 : 3}]
+  set reps [expr {$quick ? 3 : $n <= 1000 ? 7 : 3}]
   file mkdir $W/tmp
   foreach mode {apply noop} {
     set extra {}
