@@ -655,7 +655,7 @@ if {[have gnuplot]} {
   puts $fd "set output '[file normalize $chart]'"
   puts $fd "set title 'Apply N migrations to a fresh database (median wall time)'"
   puts $fd "set xlabel 'N (migrations)'; set ylabel 'ms'"
-  puts $fd "set logscale xy; set grid; set key left top"
+  puts $fd "set logscale xy; set grid; set key outside right top"
   puts $fd "plot [join $plots ", \\\n  "]"
   close $fd
   file delete $chart
