@@ -62,7 +62,7 @@ int migrateHooksMask(sqlite3 *db, unsigned *pmEvents){
 ** ("FUNC: hook EVENT failed: MESSAGE (line N)").
 */
 int migrateHooksRun(sqlite3 *db, int iEvent, const char *zFunc,
-                    char **pzErr){
+                    MigrateUndo *pUndo, char **pzErr){
   const char *zEvent = azHookEvent[iEvent];
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iLast = -1;
@@ -82,7 +82,7 @@ int migrateHooksRun(sqlite3 *db, int iEvent, const char *zFunc,
     zScript = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
     rc = sqlite3_reset(pStmt);
     if( rc==SQLITE_OK && zScript==0 ) rc = SQLITE_NOMEM;
-    if( rc==SQLITE_OK ) rc = migrateRunScript(db, zScript, 0, &zMsg);
+    if( rc==SQLITE_OK ) rc = migrateRunScript(db, zScript, 0, pUndo, &zMsg);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       *pzErr = sqlite3_mprintf("%s: hook %s failed: %s", zFunc, zEvent,
                                zMsg ? zMsg : sqlite3_errstr(rc));

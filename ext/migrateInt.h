@@ -155,7 +155,15 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
 int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
                     sqlite3_int64 *pnDone, char **pzErr);
 const char *migrateOpName(int eOp);
-int migrateRunScript(sqlite3*, const char *zScript, int bNoTx, char **pzMsg);
+/* The statements that undo a call, kept prepared (see run.c, runUndo). */
+typedef struct MigrateUndo MigrateUndo;
+struct MigrateUndo {
+  int bOuter;               /* ROLLBACK; else ROLLBACK TO + RELEASE */
+  sqlite3_stmt *apStmt[2];
+};
+int migrateUndoPrepare(sqlite3*, MigrateUndo*);
+int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
+                     MigrateUndo *pUndo, char **pzMsg);
 
 /* ---- vtab.c ----------------------------------------------------------- */
 typedef struct MigrateVtab MigrateVtab;
@@ -198,7 +206,8 @@ int migrateCursorStart(sqlite3_vtab_cursor*, const char *zTable,
 #define MIGRATE_HOOK_BEFORE_ROLLBACK 4
 #define MIGRATE_HOOK_AFTER_ROLLBACK  5
 int migrateHooksMask(sqlite3*, unsigned *pmEvents);
-int migrateHooksRun(sqlite3*, int iEvent, const char *zFunc, char **pzErr);
+int migrateHooksRun(sqlite3*, int iEvent, const char *zFunc,
+                    MigrateUndo *pUndo, char **pzErr);
 int migrateRegisterHooksModule(sqlite3*);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */

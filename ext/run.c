@@ -76,8 +76,7 @@ struct RunCtx {
   const migrate_script *aDefine;  /* defined under the lock first (boot) */
   int nDefine;
   unsigned mHooks;          /* events that have hooks (bit MIGRATE_HOOK_*) */
-  sqlite3_stmt *apUndo[2];  /* ROLLBACK, or ROLLBACK TO + RELEASE: prepared
-                            ** before anything can fail (see runUndo) */
+  MigrateUndo undo;         /* kept prepared before anything can fail */
   RunDone *aDone;           /* run, not recorded yet (see runFlush) */
   int nDone;
 };
@@ -180,11 +179,8 @@ static int runBegin(RunCtx *p){
       }
     }
   }
-  rc = sqlite3_prepare_v2(p->db, p->bOuter ? "ROLLBACK"
-                          : "ROLLBACK TO libmigrate", -1, &p->apUndo[0], 0);
-  if( rc==SQLITE_OK && !p->bOuter ){
-    rc = sqlite3_prepare_v2(p->db, "RELEASE libmigrate", -1, &p->apUndo[1], 0);
-  }
+  p->undo.bOuter = p->bOuter;
+  rc = migrateUndoPrepare(p->db, &p->undo);
   if( rc==SQLITE_OK ){
     rc = runExec(p, p->bOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT libmigrate");
   }
@@ -193,22 +189,47 @@ static int runBegin(RunCtx *p){
 }
 
 /*
+** (Re)prepares the statements that undo a call: ROLLBACK, or ROLLBACK TO
+** and RELEASE of the call's savepoint.  Called before the transaction
+** opens and again after every statement a script runs, because some
+** statements (CREATE INDEX, ANALYZE, some PRAGMAs) expire every prepared
+** statement, and an expired one must be prepared again before it can run —
+** which is impossible after an out-of-memory error.  On failure the old
+** statements are kept.
+*/
+int migrateUndoPrepare(sqlite3 *db, MigrateUndo *pUndo){
+  sqlite3_stmt *apNew[2] = {0, 0};
+  int i;
+  int rc = sqlite3_prepare_v2(db, pUndo->bOuter ? "ROLLBACK"
+                              : "ROLLBACK TO libmigrate", -1, &apNew[0], 0);
+  if( rc==SQLITE_OK && !pUndo->bOuter ){
+    rc = sqlite3_prepare_v2(db, "RELEASE libmigrate", -1, &apNew[1], 0);
+  }
+  for(i=0; i<2; i++){
+    sqlite3_stmt *pOld = rc==SQLITE_OK ? pUndo->apStmt[i] : apNew[i];
+    if( rc==SQLITE_OK ) pUndo->apStmt[i] = apNew[i];
+    sqlite3_finalize(pOld);
+  }
+  return rc;
+}
+
+/*
 ** Undoes everything the call did (when its transaction is still open).
 **
-** The undo statements were prepared before the transaction opened: after
-** an out-of-memory error inside the call, SQLite refuses to prepare
-** anything until the calling statement (SELECT migrate()) has finished,
-** so an sqlite3_exec("ROLLBACK") here would fail and leave the connection
-** inside a half-done batch, which the user's next COMMIT would commit.
+** The undo statements are kept prepared: after an out-of-memory error
+** inside the call, SQLite refuses to prepare anything until the calling
+** statement (SELECT migrate()) has finished, so an sqlite3_exec("ROLLBACK")
+** here would fail and leave the connection inside a half-done batch, which
+** the user's next COMMIT would commit.
 */
 static void runUndo(RunCtx *p){
   int i;
   if( !p->bOpen ) return;
   p->bOpen = 0;
   if( sqlite3_get_autocommit(p->db) ) return;   /* SQLite already did */
-  for(i=0; i<2 && p->apUndo[i]; i++){
-    sqlite3_step(p->apUndo[i]);
-    sqlite3_reset(p->apUndo[i]);
+  for(i=0; i<2 && p->undo.apStmt[i]; i++){
+    sqlite3_step(p->undo.apStmt[i]);
+    sqlite3_reset(p->undo.apStmt[i]);
   }
   if( p->bOuter && !sqlite3_get_autocommit(p->db) ){
     sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);    /* last resort */
@@ -242,11 +263,12 @@ static const char *runSkipSpace(const char *z){
 
 /*
 ** Runs every statement of zScript in turn.  bNoTx: the script runs outside
-** any transaction (a no-transaction migration).  On error returns the
-** code and sets *pzMsg to "MESSAGE (line N)" (sqlite3_malloc'ed).
+** any transaction (a no-transaction migration).  pUndo (may be NULL) is
+** prepared again after each statement.  On error returns the code and sets
+** *pzMsg to "MESSAGE (line N)" (sqlite3_malloc'ed).
 */
 int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
-                     char **pzMsg){
+                     MigrateUndo *pUndo, char **pzMsg){
   const char *zTail = zScript;
   int rc = SQLITE_OK;
   *pzMsg = 0;
@@ -274,6 +296,9 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
         while( sqlite3_step(pStmt)==SQLITE_ROW ){}
         rc = sqlite3_reset(pStmt);
       }
+      if( rc==SQLITE_OK && pUndo && !bNoTx ){
+        rc = migrateUndoPrepare(db, pUndo);   /* this one may expire it */
+      }
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzMsg==0 ){
       *pzMsg = sqlite3_mprintf("%s (line %d)", sqlite3_errmsg(db),
@@ -297,7 +322,7 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
 static int runScript(RunCtx *p, const MigrateItem *pItem,
                      const char *zScript, int bNoTx){
   char *zMsg = 0;
-  int rc = migrateRunScript(p->db, zScript, bNoTx, &zMsg);
+  int rc = migrateRunScript(p->db, zScript, bNoTx, &p->undo, &zMsg);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     runError(p, "%s: %s failed: %s", p->zFunc, pItem->zName,
              zMsg ? zMsg : sqlite3_errstr(rc));
@@ -355,7 +380,7 @@ verify_done:
 /* Runs the hooks of event iEvent (if it has any); sets p->zErr. */
 static int runHook(RunCtx *p, int iEvent){
   if( (p->mHooks & (1u<<iEvent))==0 ) return SQLITE_OK;
-  return migrateHooksRun(p->db, iEvent, p->zFunc, &p->zErr);
+  return migrateHooksRun(p->db, iEvent, p->zFunc, &p->undo, &p->zErr);
 }
 
 /*
@@ -682,8 +707,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   runRestoreFk(p);
 
 run_done:
-  sqlite3_finalize(p->apUndo[0]);
-  sqlite3_finalize(p->apUndo[1]);
+  sqlite3_finalize(p->undo.apStmt[0]);
+  sqlite3_finalize(p->undo.apStmt[1]);
   sqlite3_free(p->aDone);
   migrateRecorderClose(p->pRec);
   migratePlanFree(&p->plan);
