@@ -240,26 +240,23 @@ static int hooksUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                                              sqlite3_errmsg(db)));
 }
 
+/* Designated initializers: the struct grows with SQLite versions (3.44
+** added xIntegrity); the fields left out are zero. */
 static sqlite3_module hooksModule = {
-  0,                  /* iVersion */
-  hooksConnect,     /* xCreate: also creatable under another name */
-  hooksConnect,     /* xConnect */
-  hooksBestIndex,
-  migrateVtabDisconnect,
-  migrateVtabDisconnect, /* xDestroy */
-  migrateCursorOpen,
-  migrateCursorClose,
-  hooksFilter,
-  migrateCursorNext,
-  migrateCursorEof,
-  hooksColumn,
-  hooksRowid,
-  hooksUpdate,
-  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
-  0                   /* xShadowName */
+  .iVersion = 0,
+  .xCreate = hooksConnect,
+  .xConnect = hooksConnect,
+  .xBestIndex = hooksBestIndex,
+  .xDisconnect = migrateVtabDisconnect,
+  .xDestroy = migrateVtabDisconnect,
+  .xOpen = migrateCursorOpen,
+  .xClose = migrateCursorClose,
+  .xFilter = hooksFilter,
+  .xNext = migrateCursorNext,
+  .xEof = migrateCursorEof,
+  .xColumn = hooksColumn,
+  .xRowid = hooksRowid,
+  .xUpdate = hooksUpdate,
 };
 
 int migrateRegisterHooksModule(sqlite3 *db){

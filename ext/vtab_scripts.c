@@ -226,26 +226,23 @@ static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   return rc;
 }
 
+/* Designated initializers: the struct grows with SQLite versions (3.44
+** added xIntegrity); the fields left out are zero. */
 static sqlite3_module scriptsModule = {
-  0,                  /* iVersion */
-  scriptsConnect,     /* xCreate: also creatable, as temp.<alias> */
-  scriptsConnect,     /* xConnect */
-  scriptsBestIndex,
-  migrateVtabDisconnect,
-  migrateVtabDisconnect, /* xDestroy */
-  migrateCursorOpen,
-  migrateCursorClose,
-  scriptsFilter,
-  migrateCursorNext,
-  migrateCursorEof,
-  scriptsColumn,
-  scriptsRowid,
-  scriptsUpdate,
-  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
-  0                   /* xShadowName */
+  .iVersion = 0,
+  .xCreate = scriptsConnect,
+  .xConnect = scriptsConnect,
+  .xBestIndex = scriptsBestIndex,
+  .xDisconnect = migrateVtabDisconnect,
+  .xDestroy = migrateVtabDisconnect,
+  .xOpen = migrateCursorOpen,
+  .xClose = migrateCursorClose,
+  .xFilter = scriptsFilter,
+  .xNext = migrateCursorNext,
+  .xEof = migrateCursorEof,
+  .xColumn = scriptsColumn,
+  .xRowid = scriptsRowid,
+  .xUpdate = scriptsUpdate,
 };
 
 int migrateRegisterScriptsModule(sqlite3 *db){

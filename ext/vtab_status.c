@@ -79,26 +79,22 @@ static int statusRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
+/* Designated initializers: the struct grows with SQLite versions (3.44
+** added xIntegrity); the fields left out are zero. */
 static sqlite3_module statusModule = {
-  0,                  /* iVersion */
-  statusConnect,      /* xCreate: also creatable under another name */
-  statusConnect,      /* xConnect */
-  statusBestIndex,
-  migrateVtabDisconnect,
-  migrateVtabDisconnect, /* xDestroy */
-  migrateCursorOpen,
-  migrateCursorClose,
-  statusFilter,
-  migrateCursorNext,
-  migrateCursorEof,
-  statusColumn,
-  statusRowid,
-  0,                  /* xUpdate: read-only */
-  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
-  0                   /* xShadowName */
+  .iVersion = 0,
+  .xCreate = statusConnect,
+  .xConnect = statusConnect,
+  .xBestIndex = statusBestIndex,
+  .xDisconnect = migrateVtabDisconnect,
+  .xDestroy = migrateVtabDisconnect,
+  .xOpen = migrateCursorOpen,
+  .xClose = migrateCursorClose,
+  .xFilter = statusFilter,
+  .xNext = migrateCursorNext,
+  .xEof = migrateCursorEof,
+  .xColumn = statusColumn,
+  .xRowid = statusRowid,
 };
 
 int migrateRegisterStatusModule(sqlite3 *db){
