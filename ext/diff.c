@@ -1263,16 +1263,6 @@ static int diffCompute(sqlite3 *db, const char *zFunc, const char *zDesired,
 
 /* ---- SQL functions -------------------------------------------------------- */
 
-static void diffError(sqlite3_context *ctx, int rc, char *zErr){
-  if( rc==SQLITE_NOMEM ){
-    sqlite3_result_error_nomem(ctx);
-  }else{
-    sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
-    sqlite3_result_error_code(ctx, rc);
-  }
-  sqlite3_free(zErr);
-}
-
 /* Reads a text argument; NULL (error set) when it is not text. */
 static const char *diffTextArg(sqlite3_context *ctx, sqlite3_value *pVal,
                                const char *zFunc, const char *zWhat){
@@ -1284,13 +1274,13 @@ static const char *diffTextArg(sqlite3_context *ctx, sqlite3_value *pVal,
       return 0;
     }
     if( (int)strlen(z)!=sqlite3_value_bytes(pVal) ){
-      diffError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
+      migrateResultError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
           "%s: %s must not contain NUL characters", zFunc, zWhat));
       return 0;
     }
     return z;
   }
-  diffError(ctx, SQLITE_MISMATCH, sqlite3_mprintf("%s: %s must be text",
+  migrateResultError(ctx, SQLITE_MISMATCH, sqlite3_mprintf("%s: %s must be text",
                                                    zFunc, zWhat));
   return 0;
 }
@@ -1310,7 +1300,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( zDir && sqlite3_stricmp(zDir, "down")==0 ){
       bDown = 1;
     }else if( zDir==0 || sqlite3_stricmp(zDir, "up")!=0 ){
-      diffError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
+      migrateResultError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
           "%s: the direction (argument 2) must be 'up' or 'down'", zFunc));
       return;
     }
@@ -1321,7 +1311,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
   }else{
     sqlite3_free(zOut);
-    diffError(ctx, rc, zErr);
+    migrateResultError(ctx, rc, zErr);
   }
 }
 
@@ -1336,7 +1326,7 @@ static void diffGenerate(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   zName = diffTextArg(ctx, argv[0], zFunc, "the name (argument 1)");
   if( zName==0 ) return;
   if( zName[0]==0 ){
-    diffError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
+    migrateResultError(ctx, SQLITE_MISMATCH, sqlite3_mprintf(
         "%s: the name (argument 1) must not be empty", zFunc));
     return;
   }
@@ -1372,7 +1362,7 @@ static void diffGenerate(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       sqlite3_free(zStoreErr);
     }
   }
-  if( rc!=SQLITE_OK ) diffError(ctx, rc, zErr);
+  if( rc!=SQLITE_OK ) migrateResultError(ctx, rc, zErr);
   sqlite3_free(zUp);
   sqlite3_free(zDown);
 }

@@ -33,18 +33,30 @@ static const int aFuncOp[] = {
 };
 #define FUNC_OP(ctx) (*(const int*)sqlite3_user_data(ctx))
 
-/* Reports the outcome of migrateExec() as the function's result. */
-static void funcResult(sqlite3_context *ctx, int rc, sqlite3_int64 nDone,
-                       char *zErr){
-  if( rc==SQLITE_OK ){
-    sqlite3_result_int64(ctx, nDone);
-  }else if( rc==SQLITE_NOMEM ){
+/*
+** Sets error rc (not SQLITE_OK) as the function's result, with message
+** zErr (sqlite3_malloc'ed, may be NULL; freed here).  Shared by every SQL
+** function of the extension.
+*/
+void migrateResultError(sqlite3_context *ctx, int rc, char *zErr){
+  if( rc==SQLITE_NOMEM ){
     sqlite3_result_error_nomem(ctx);
   }else{
     sqlite3_result_error(ctx, zErr ? zErr : sqlite3_errstr(rc), -1);
     sqlite3_result_error_code(ctx, rc);
   }
   sqlite3_free(zErr);
+}
+
+/* Reports the outcome of migrateExec() as the function's result. */
+static void funcResult(sqlite3_context *ctx, int rc, sqlite3_int64 nDone,
+                       char *zErr){
+  if( rc==SQLITE_OK ){
+    sqlite3_result_int64(ctx, nDone);
+    sqlite3_free(zErr);
+  }else{
+    migrateResultError(ctx, rc, zErr);
+  }
 }
 
 /* Runs operation eOp with its checked arguments. */

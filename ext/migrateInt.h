@@ -212,6 +212,7 @@ int migrateRegisterHooksModule(sqlite3*);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */
 int migrateRegisterFunctions(sqlite3*);
+void migrateResultError(sqlite3_context*, int rc, char *zErr);
 int migrateRegisterScriptsModule(sqlite3*);
 int migrateRegisterStatusModule(sqlite3*);
 
