@@ -209,6 +209,7 @@ int migrateRegisterFunctions(sqlite3 *db){
     { "migrate_repair",     0, 1, &aFuncOp[4], funcNoArg },
     { "migrate_version",    0, 1, 0, funcVersion },
     { "migration_checksum", 1, 0, 0, migrateChecksumFunc },
+    { "migrate_internal_step", 1, 1, 0, migrateUndoStepFunc },  /* undo.c */
   };
   size_t i;
   int rc = SQLITE_OK;

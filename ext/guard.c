@@ -49,6 +49,30 @@ static int guardIsWordChar(unsigned char c){
       || c=='_' || c=='$' || c>=0x80;
 }
 
+/* Returns a pointer to the first byte of z that is not space or comment. */
+const char *migrateSkipSpace(const char *z){
+  for(;;){
+    while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || *z=='\f' ) z++;
+    if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      z += 2;
+      while( *z && !(z[0]=='*' && z[1]=='/') ) z++;
+      if( *z ) z += 2;
+    }else{
+      return z;
+    }
+  }
+}
+
+/* True if the first word of statement zSql is keyword zKw (upper case). */
+int migrateStartsWith(const char *zSql, const char *zKw){
+  const char *z = migrateSkipSpace(zSql);
+  int n = 0;
+  while( guardIsWordChar((unsigned char)z[n]) ) n++;
+  return guardIsWord(z, n, zKw);
+}
+
 /*
 ** Returns the 1-based line number of byte iOffset of zScript.
 */

@@ -8,6 +8,7 @@
 **                           MigratePlan and decides what a call runs, in order
 **   guard.c         run:    refuses scripts that would escape the transaction
 **   run.c           run:    transactions/savepoints, foreign keys, scripts
+**   undo.c          run:    keeps a call undoable even out of memory
 **   store.c         record: storage creation, definitions, ledger, history
 **   vtab_status.c   read:   the `migration_status` table
 **   hooks.c         the `migration_hooks` table and running hook scripts
@@ -98,6 +99,8 @@ extern const char migrateStatusSql[];
 int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine);
 int migrateIsNoTx(const char *zScript);
 int migrateLineOf(const char *zScript, int iOffset);
+const char *migrateSkipSpace(const char *z);
+int migrateStartsWith(const char *zSql, const char *zKw);
 
 /* ---- store.c ---------------------------------------------------------- */
 /* One definition, as written to the `migrations` table. */
@@ -160,10 +163,17 @@ typedef struct MigrateUndo MigrateUndo;
 struct MigrateUndo {
   int bOuter;               /* ROLLBACK; else ROLLBACK TO + RELEASE */
   sqlite3_stmt *apStmt[2];
+  sqlite3_stmt *pHost;      /* runs script statements (undo.c) */
 };
-int migrateUndoPrepare(sqlite3*, MigrateUndo*);
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
                      MigrateUndo *pUndo, char **pzMsg);
+
+/* ---- undo.c ----------------------------------------------------------- */
+int migrateUndoPrepare(sqlite3*, MigrateUndo*);
+void migrateUndoRun(sqlite3*, MigrateUndo*);
+void migrateUndoFree(MigrateUndo*);
+int migrateUndoStep(sqlite3*, sqlite3_stmt*, MigrateUndo*, char **pzErr);
+void migrateUndoStepFunc(sqlite3_context*, int, sqlite3_value**);
 
 /* ---- vtab.c ----------------------------------------------------------- */
 typedef struct MigrateVtab MigrateVtab;

@@ -189,31 +189,6 @@ static int runBegin(RunCtx *p){
 }
 
 /*
-** (Re)prepares the statements that undo a call: ROLLBACK, or ROLLBACK TO
-** and RELEASE of the call's savepoint.  Called before the transaction
-** opens and again after every statement a script runs, because some
-** statements (CREATE INDEX, ANALYZE, some PRAGMAs) expire every prepared
-** statement, and an expired one must be prepared again before it can run —
-** which is impossible after an out-of-memory error.  On failure the old
-** statements are kept.
-*/
-int migrateUndoPrepare(sqlite3 *db, MigrateUndo *pUndo){
-  sqlite3_stmt *apNew[2] = {0, 0};
-  int i;
-  int rc = sqlite3_prepare_v2(db, pUndo->bOuter ? "ROLLBACK"
-                              : "ROLLBACK TO libmigrate", -1, &apNew[0], 0);
-  if( rc==SQLITE_OK && !pUndo->bOuter ){
-    rc = sqlite3_prepare_v2(db, "RELEASE libmigrate", -1, &apNew[1], 0);
-  }
-  for(i=0; i<2; i++){
-    sqlite3_stmt *pOld = rc==SQLITE_OK ? pUndo->apStmt[i] : apNew[i];
-    if( rc==SQLITE_OK ) pUndo->apStmt[i] = apNew[i];
-    sqlite3_finalize(pOld);
-  }
-  return rc;
-}
-
-/*
 ** Undoes everything the call did (when its transaction is still open).
 **
 ** The undo statements are kept prepared: after an out-of-memory error
@@ -223,14 +198,9 @@ int migrateUndoPrepare(sqlite3 *db, MigrateUndo *pUndo){
 ** the user's next COMMIT would commit.
 */
 static void runUndo(RunCtx *p){
-  int i;
   if( !p->bOpen ) return;
   p->bOpen = 0;
-  if( sqlite3_get_autocommit(p->db) ) return;   /* SQLite already did */
-  for(i=0; i<2 && p->undo.apStmt[i]; i++){
-    sqlite3_step(p->undo.apStmt[i]);
-    sqlite3_reset(p->undo.apStmt[i]);
-  }
+  migrateUndoRun(p->db, &p->undo);
   if( p->bOuter && !sqlite3_get_autocommit(p->db) ){
     sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);    /* last resort */
   }
@@ -242,22 +212,6 @@ static void runRestoreFk(RunCtx *p){
     int x;
     sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &x);
     p->bFkSuspended = 0;
-  }
-}
-
-/* Returns a pointer to the first byte of z that is not space or comment. */
-static const char *runSkipSpace(const char *z){
-  for(;;){
-    while( *z==' ' || *z=='\t' || *z=='\n' || *z=='\r' || *z=='\f' ) z++;
-    if( z[0]=='-' && z[1]=='-' ){
-      while( *z && *z!='\n' ) z++;
-    }else if( z[0]=='/' && z[1]=='*' ){
-      z += 2;
-      while( *z && !(z[0]=='*' && z[1]=='/') ) z++;
-      if( *z ) z += 2;
-    }else{
-      return z;
-    }
   }
 }
 
@@ -275,7 +229,8 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
   while( rc==SQLITE_OK && *zTail ){
     sqlite3_stmt *pStmt = 0;
     const char *zNext = 0;
-    int iErrAt = (int)(runSkipSpace(zTail) - zScript);
+    char *zErr = 0;
+    int iErrAt = (int)(migrateSkipSpace(zTail) - zScript);
     rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zNext);
     if( rc!=SQLITE_OK ){
       if( sqlite3_libversion_number()>=3038000 ){
@@ -293,17 +248,16 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
       }
       sqlite3_free(zWhat);
       if( rc==SQLITE_OK ){
-        while( sqlite3_step(pStmt)==SQLITE_ROW ){}
-        rc = sqlite3_reset(pStmt);
-      }
-      if( rc==SQLITE_OK && pUndo && !bNoTx ){
-        rc = migrateUndoPrepare(db, pUndo);   /* this one may expire it */
+        rc = migrateUndoStep(db, pStmt, bNoTx ? 0 : pUndo, &zErr);
       }
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzMsg==0 ){
-      *pzMsg = sqlite3_mprintf("%s (line %d)", sqlite3_errmsg(db),
+      *pzMsg = sqlite3_mprintf("%s (line %d)",
+                               zErr ? zErr : sqlite3_errmsg(db),
                                migrateLineOf(zScript, iErrAt));
     }
+    sqlite3_free(zErr);
+    zErr = 0;
     sqlite3_finalize(pStmt);
     zTail = zNext ? zNext : zTail + strlen(zTail);
   }
@@ -351,7 +305,7 @@ static int runVerify(RunCtx *p, const MigrateItem *pItem){
       runError(p, "%s: %s failed: its verify query: %s", p->zFunc,
                pItem->zName, sqlite3_errmsg(p->db));
     }
-  }else if( pStmt==0 || *runSkipSpace(zTail) || !sqlite3_stmt_readonly(pStmt) ){
+  }else if( pStmt==0 || *migrateSkipSpace(zTail) || !sqlite3_stmt_readonly(pStmt) ){
     rc = SQLITE_ERROR;
     runError(p, "%s: %s failed: its verify script must be one read-only "
              "query", p->zFunc, pItem->zName);
@@ -707,8 +661,7 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   runRestoreFk(p);
 
 run_done:
-  sqlite3_finalize(p->undo.apStmt[0]);
-  sqlite3_finalize(p->undo.apStmt[1]);
+  migrateUndoFree(&p->undo);
   sqlite3_free(p->aDone);
   migrateRecorderClose(p->pRec);
   migratePlanFree(&p->plan);
