@@ -226,6 +226,11 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
   const char *zTail = zScript;
   int rc = SQLITE_OK;
   *pzMsg = 0;
+  if( !bNoTx && sqlite3_get_autocommit(db) ){
+    /* SQLite rolled the call back on an error nobody reported: stop */
+    *pzMsg = sqlite3_mprintf("the call's transaction was rolled back");
+    return SQLITE_ABORT_ROLLBACK;
+  }
   while( rc==SQLITE_OK && *zTail ){
     sqlite3_stmt *pStmt = 0;
     const char *zNext = 0;

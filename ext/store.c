@@ -450,9 +450,17 @@ int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
   sqlite3_blob *pBlob = 0;
   *pzOut = 0;
   *pbNull = 1;
-  if( bFast && eStmt!=REC_VERIFY_TEXT && sqlite3_blob_open(p->db, "main",
+  if( bFast && eStmt!=REC_VERIFY_TEXT ){
+    rc = sqlite3_blob_open(p->db, "main",
         eStmt==REC_LEDGER_DOWN ? "migrations_ledger" : "migrations_scripts",
-        eStmt==REC_UP_TEXT ? "up" : "down", iRowid, 0, &pBlob)==SQLITE_OK ){
+        eStmt==REC_UP_TEXT ? "up" : "down", iRowid, 0, &pBlob);
+    /* SQLITE_ERROR: a NULL value (the SELECT below reads it).  Any other
+    ** error is the call's: out of memory there may already have rolled
+    ** the call's transaction back, so nothing may carry on. */
+    if( rc!=SQLITE_OK && rc!=SQLITE_ERROR ) return rc;
+    rc = SQLITE_OK;
+  }
+  if( pBlob ){
     /* The fast path: incremental I/O needs no SQL to be prepared, while a
     ** prepared SELECT would be re-prepared after every migration (each
     ** schema change expires it).  NULL values cannot be opened this way and
@@ -510,12 +518,12 @@ int migrateRecordHistory(MigrateRecorder *p, const char *zName,
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zDir, -1, SQLITE_STATIC);
   if( iBatch>=0 ) sqlite3_bind_int64(pStmt, 3, iBatch);
-  sqlite3_bind_text(pStmt, 4, zAt, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_bind_text(pStmt, 4, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 5, iMs);
   if( nChange>=0 ) sqlite3_bind_int64(pStmt, 6, nChange);
   sqlite3_bind_int(pStmt, 7, bOk);
   storeBindText(pStmt, 8, zMsg);
-  rc = recRun(pStmt);
+  if( rc==SQLITE_OK ) rc = recRun(pStmt);
   sqlite3_clear_bindings(pStmt);
   return rc;
 }
@@ -548,10 +556,10 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
   migrateFormatTime(iStart, zAt);
   sqlite3_bind_int64(pStmt, 1, pItem->iScript);
   sqlite3_bind_int64(pStmt, 2, iBatch);
-  sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 4, iMs);
   sqlite3_bind_int64(pStmt, 5, nChange);
-  rc = recRun(pStmt);
+  if( rc==SQLITE_OK ) rc = recRun(pStmt);
   if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_CORRUPT;
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iStart+iMs, iMs,
@@ -609,10 +617,10 @@ int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
   migrateFormatTime(migrateNowMs(p->db), zAt);
   sqlite3_bind_int64(pStmt, 1, pItem->iScript);
   sqlite3_bind_int64(pStmt, 2, 0);
-  sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 4, 0);
   sqlite3_bind_null(pStmt, 5);
-  rc = recRun(pStmt);
+  if( rc==SQLITE_OK ) rc = recRun(pStmt);
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, 0, -1, 1, 0);
   }

@@ -4,7 +4,7 @@
 #
 #   make check-faults          everything below, then a table of figures;
 #                              exits non-zero on any failure (~10-20 min)
-#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit heapc kill conc fuzz)
+#   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit heapc oomc kill conc fuzz)
 #   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
 #   make faults-testfixture    only fetch + build SQLite's testfixture
 #
@@ -21,7 +21,7 @@ FAULTS_DIR   = build/faults
 SQLITE_TREE  = build/sqlite-src/tree
 TESTFIXTURE  = $(SQLITE_TREE)/testfixture
 FUZZ_SECONDS ?= 600
-FAULTS_ONLY  ?= oom io crash regress heaplimit heapc kill conc fuzz
+FAULTS_ONLY  ?= oom io crash regress heaplimit heapc oomc kill conc fuzz
 FUZZ_CC      ?= clang
 
 $(TESTFIXTURE): tool/faults/build-testfixture.sh
@@ -59,7 +59,7 @@ $(FAULTS_DIR)/fuzz_migrate: test/fuzz/fuzz_migrate.c $(EXT_SRC) $(EXT_HDR) $(GEN
 
 FAULTS_DEPS = $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/killer \
               $(FAULTS_DIR)/conc $(FAULTS_DIR)/heapc $(FAULTS_DIR)/fuzz_migrate \
-              libmigrate.a
+              build/ctest_oom libmigrate.a
 
 check-faults: $(FAULTS_DEPS) libmigrate.so
 	$(TCLSH) tool/faults/run.tcl -only "$(FAULTS_ONLY)"
@@ -68,3 +68,9 @@ fuzz: $(FAULTS_DIR)/fuzz_migrate
 	$(TCLSH) tool/faults/run.tcl -only fuzz -fuzz-seconds $(FUZZ_SECONDS)
 
 .PHONY: check-faults fuzz faults-testfixture
+
+# The out-of-memory regression driver of `make test` (test/oom.test runs
+# it): every allocation of a call made to fail, with the system SQLite.
+build/ctest_oom: test/ctest_oom.c libmigrate.a ext/migrate.h
+	@mkdir -p build
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O1 -g -Iext -o $@ test/ctest_oom.c libmigrate.a $(SQLITE_LIBS)

@@ -2,7 +2,7 @@
 # fault part, collects the figures and prints them as a table.
 #
 # USAGE (from the repository root; the make targets build what it needs)
-#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit heapc kill conc fuzz"? \
+#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit heapc oomc kill conc fuzz"? \
 #       ?-jobs 2? ?-kills 2000? ?-kill-seconds 240? ?-fuzz-seconds 60?
 #
 # Parts:
@@ -16,6 +16,8 @@
 #   conc   build/faults/conc     (8 processes x 200 iterations)
 #   heapc  build/faults/heapc    (OOM in migrate_boot()/migrate_run() via
 #          sqlite3_hard_heap_limit64, system SQLite)
+#   oomc   build/ctest_oom       (every single allocation of a call made to
+#          fail by a counting allocator, SQL and C API, system SQLite)
 #   fuzz   build/faults/fuzz_migrate (libFuzzer), bounded by -fuzz-seconds
 # Each part prints "FIGURE kind tried hit survived failed" lines (and the
 # testfixture ones "FAILURE case kind category count example" lines); a part
@@ -24,7 +26,7 @@
 
 set top [file normalize [file join [file dirname [info script]] .. ..]]
 cd $top
-array set opt {-only {oom io crash regress heaplimit heapc kill conc fuzz} -jobs 2 -kills 2000
+array set opt {-only {oom io crash regress heaplimit heapc oomc kill conc fuzz} -jobs 2 -kills 2000
                -kill-seconds 240 -fuzz-seconds 60}
 array set opt $argv
 set tree   [file join $top build sqlite-src tree]
@@ -62,6 +64,7 @@ foreach part $opt(-only) {
     }
     conc  { job conc [list [file join $top build faults conc] . 8 200 20000] }
     heapc { job heapc [list [file join $top build faults heapc] .] }
+    oomc  { job oomc [list [file join $top build ctest_oom]] }
     fuzz  {
       set corpus [file join $top build faults fuzz-corpus]
       file mkdir $corpus
