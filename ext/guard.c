@@ -65,12 +65,20 @@ const char *migrateSkipSpace(const char *z){
   }
 }
 
-/* True if the first word of statement zSql is keyword zKw (upper case). */
-int migrateStartsWith(const char *zSql, const char *zKw){
+/*
+** True if statement zSql starts with the words zKw1 and then zKw2 (upper
+** case; zKw2 may be NULL: any second word).
+*/
+int migrateStartsWith(const char *zSql, const char *zKw1, const char *zKw2){
   const char *z = migrateSkipSpace(zSql);
   int n = 0;
   while( guardIsWordChar((unsigned char)z[n]) ) n++;
-  return guardIsWord(z, n, zKw);
+  if( !guardIsWord(z, n, zKw1) ) return 0;
+  if( zKw2==0 ) return 1;
+  z = migrateSkipSpace(z + n);
+  n = 0;
+  while( guardIsWordChar((unsigned char)z[n]) ) n++;
+  return guardIsWord(z, n, zKw2);
 }
 
 /*

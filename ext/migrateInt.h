@@ -100,7 +100,7 @@ int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine);
 int migrateIsNoTx(const char *zScript);
 int migrateLineOf(const char *zScript, int iOffset);
 const char *migrateSkipSpace(const char *z);
-int migrateStartsWith(const char *zSql, const char *zKw);
+int migrateStartsWith(const char *zSql, const char *zKw1, const char *zKw2);
 
 /* ---- store.c ---------------------------------------------------------- */
 /* One definition, as written to the `migrations` table. */

@@ -39,10 +39,10 @@
 **   undo statements are fresh again, and nothing else expires them before
 **   the next script statement.
 **
-**   DROP statements run directly: DROP TABLE and DROP INDEX refuse to run
-**   while another reader is active (SQLITE_LOCKED).  Of those, only a DROP
-**   of a TEMP object expires other statements; that one instant is the
-**   remaining window (README, "Faults").
+**   DROP TABLE and DROP INDEX run directly: they refuse to run while
+**   another reader is active (SQLITE_LOCKED, OP_Destroy in vdbe.c).  Of
+**   those, only a DROP of a TEMP table or index expires other statements;
+**   the instant after one is the remaining window (README, "Faults").
 **
 **   migrate_internal_step() takes a pointer (sqlite3_bind_pointer), so SQL
 **   cannot call it to any effect; it is DIRECTONLY as well.
@@ -142,7 +142,8 @@ int migrateUndoStep(sqlite3 *db, sqlite3_stmt *pStmt, MigrateUndo *pUndo,
   UndoJob job;
   int rc;
   *pzErr = 0;
-  if( pUndo==0 || migrateStartsWith(sqlite3_sql(pStmt), "DROP") ){
+  if( pUndo==0 || migrateStartsWith(sqlite3_sql(pStmt), "DROP", "TABLE")
+   || migrateStartsWith(sqlite3_sql(pStmt), "DROP", "INDEX") ){
     return undoRunOne(db, pStmt, pUndo, pzErr);
   }
   if( pUndo->pHost==0 ){

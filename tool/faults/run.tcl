@@ -118,6 +118,7 @@ while {$running > 0} { vwait done }
 array set fig {}
 set kinds {}
 set failures {}
+set notes {}
 set bad {}
 foreach r [lsort -index 0 $results] {
   lassign $r name dir status secs
@@ -136,6 +137,8 @@ foreach r [lsort -index 0 $results] {
       incr nfig
     } elseif {[string match "FAILURE *" $line]} {
       lappend failures [lrange $line 1 end]
+    } elseif {[string match "NOTE *" $line]} {
+      lappend notes [string range $line 5 end]
     }
   }
   if {$name eq "fuzz"} {
@@ -180,6 +183,11 @@ if {[llength $failures]} {
     puts [format "  %-22s %-17s %6d  %s" $case $kind $count $cat]
     puts "      e.g. [string range [string map {\n { }} $example] 0 300]"
   }
+}
+if {[llength $notes]} {
+  puts ""
+  puts "notes:"
+  foreach n $notes { puts "  $n" }
 }
 foreach b $bad { puts "FAILED PART: $b" }
 if {$tot(failed) > 0 || [llength $bad]} {
