@@ -162,8 +162,12 @@ const char *migrateOpName(int eOp);
 typedef struct MigrateUndo MigrateUndo;
 struct MigrateUndo {
   int bOuter;               /* ROLLBACK; else ROLLBACK TO + RELEASE */
-  sqlite3_stmt *apStmt[2];
-  sqlite3_stmt *pHost;      /* runs script statements (undo.c) */
+  sqlite3_stmt *apStmt[2];  /* kept prepared */
+  sqlite3_stmt *pHost;      /* runs the script statements */
+  int bRunning;             /* pHost is between two of its rows */
+  sqlite3_stmt *pJob;       /* what pHost's next row runs (NULL: fail) */
+  int rcJob;                /* how it went */
+  char *zJobErr;            /* its error message */
 };
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
                      MigrateUndo *pUndo, char **pzMsg);
@@ -171,6 +175,7 @@ int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
 /* ---- undo.c ----------------------------------------------------------- */
 int migrateUndoPrepare(sqlite3*, MigrateUndo*);
 void migrateUndoRun(sqlite3*, MigrateUndo*);
+int migrateUndoPause(sqlite3*, MigrateUndo*);
 void migrateUndoFree(MigrateUndo*);
 int migrateUndoStep(sqlite3*, sqlite3_stmt*, MigrateUndo*, char **pzErr);
 void migrateUndoStepFunc(sqlite3_context*, int, sqlite3_value**);

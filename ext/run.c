@@ -496,6 +496,7 @@ static int runOne(RunCtx *p, int i){
     /* commit the batch so far: the script runs outside any transaction */
     rc = runFlush(p);
     if( rc==SQLITE_OK ) rc = runFkCheck(p, i-1);
+    if( rc==SQLITE_OK ) rc = migrateUndoPause(p->db, &p->undo);
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
     if( rc==SQLITE_OK ) p->bOpen = 0;
   }
@@ -521,8 +522,10 @@ static int runOne(RunCtx *p, int i){
   p->aDone[p->nDone].bNoTx = bNoTx;
   p->nDone++;
   if( bNoTx ){
-    /* its record is committed on its own: what ran cannot be undone */
-    rc = runExec(p, "BEGIN IMMEDIATE");
+    /* its record is committed on its own: what ran cannot be undone;
+    ** the script may have expired the undo statements */
+    rc = migrateUndoPrepare(p->db, &p->undo);
+    if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
     p->bOpen = rc==SQLITE_OK;
     if( rc==SQLITE_OK ) rc = runFlush(p);
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
@@ -646,7 +649,10 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   /* 8. commit */
   if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN
    && (p->plan.nRun>0 || p->nDefine>0) ){
-    rc = runExec(p, p->bOuter ? "COMMIT" : "RELEASE libmigrate");
+    rc = migrateUndoPause(db, &p->undo);
+    if( rc==SQLITE_OK ){
+      rc = runExec(p, p->bOuter ? "COMMIT" : "RELEASE libmigrate");
+    }
     if( rc==SQLITE_OK ) p->bOpen = 0;
   }
   if( rc==SQLITE_OK ){

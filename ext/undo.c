@@ -1,48 +1,59 @@
 /*
-** undo.c — keeps every call undoable, even after an out-of-memory error
-** inside SELECT migrate().
+** undo.c — keeps every call undoable, even out of memory inside
+** SELECT migrate().
 **
 ** USAGE
-**   MigrateUndo u = {1};                    bOuter: ROLLBACK, else ROLLBACK TO
-**   rc = migrateUndoPrepare(db, &u);        before the transaction opens
+**   MigrateUndo u;  memset(&u, 0, sizeof(u));  u.bOuter = 1;
+**   rc = migrateUndoPrepare(db, &u);       before the transaction opens
 **   rc = migrateUndoStep(db, pStmt, &u, &zErr);   each script statement
-**   migrateUndoRun(db, &u);                 on failure
+**   rc = migrateUndoPause(db, &u);         before COMMIT or RELEASE
+**   migrateUndoRun(db, &u);                to undo the call
 **   migrateUndoFree(&u);
 **
 ** THE PROBLEM
 **   After an out-of-memory error inside a statement that is still running
 **   (SELECT migrate() is one), SQLite prepares nothing more until that
-**   statement ends: sqlite3OomClear() only clears the error when no
-**   statement is executing.  A statement prepared earlier still runs.  So
-**   the ROLLBACK is prepared before the call's transaction opens, and kept.
-**   But some script statements (CREATE INDEX, CREATE VIRTUAL TABLE,
-**   ANALYZE, any change to the TEMP schema, some PRAGMAs) expire every
-**   prepared statement of the connection, the kept ROLLBACK included, and
-**   an expired statement has to be prepared again before it can run.  An
-**   out-of-memory error at that moment used to leave the call's
-**   transaction open and half done, and SQLite does not roll it back
-**   either: SELECT migrate() reads no table, so SQLite sees nothing to undo
-**   when it fails.
+**   statement ends: sqlite3OomClear() clears the error only when no
+**   statement is executing.  A statement prepared earlier still runs, so
+**   the ROLLBACK is prepared before the call's transaction opens.  But some
+**   script statements (CREATE INDEX, CREATE VIRTUAL TABLE, ANALYZE, any
+**   change to the TEMP schema, some PRAGMAs) expire every prepared
+**   statement of the connection, that ROLLBACK included, and an expired
+**   statement must be prepared again before it can run.  And SQLite does
+**   not roll the call back by itself: SELECT migrate() reads no table, so
+**   when it fails SQLite sees nothing to undo.
 **
 ** HOW IT WORKS
-**   Each script statement is run from inside a second statement, the host,
-**   prepared before the script statement runs:
-**       SELECT migrate_internal_step(?1)
-**        WHERE (SELECT 1 FROM main.sqlite_schema LIMIT 0) IS NULL
-**   The host opens no cursor but starts a read of the main database, so
-**   SQLite counts it as a reader.  Its function steps the script statement
-**   and then prepares the undo statements again.  If anything in there runs
-**   out of memory, the function fails with SQLITE_NOMEM, and SQLite's own
-**   rule for a reader that fails with SQLITE_NOMEM and has no statement
-**   journal applies: the whole transaction is rolled back (vdbeaux.c,
-**   sqlite3VdbeHalt).  That needs no memory.  When the host returns, the
-**   undo statements are fresh again, and nothing else expires them before
-**   the next script statement.
+**   SQLite does roll back, needing no memory, when a statement that reads
+**   the database fails with SQLITE_NOMEM and has no statement journal
+**   (vdbeaux.c, sqlite3VdbeHalt).  So the script statements run from
+**   inside such a statement of ours, the host:
+**       WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r)
+**       SELECT migrate_internal_step(?1) FROM r
+**        WHERE (SELECT 1 FROM temp.sqlite_schema LIMIT 0) IS NULL
+**   Its rows never end; each row runs the next script statement (handed
+**   over through the MigrateUndo that ?1 points to).  The host starts at
+**   the first script statement of a call and keeps running, between rows,
+**   until the call commits or fails: a running statement is not stopped by
+**   being expired.  While it runs, the call can always be undone:
+**     - out of memory inside a script statement: the host's function fails
+**       with SQLITE_NOMEM, the host stops, SQLite rolls back;
+**     - out of memory anywhere else (SQL path): the error sticks until the
+**       outer statement ends, so resetting the host stops it with
+**       SQLITE_NOMEM, and SQLite rolls back;
+**     - any failure: the kept ROLLBACK runs (prepared again if expired);
+**       if that fails, the host's next row is made to fail with
+**       SQLITE_NOMEM on purpose (sqlite3_result_error_nomem() allocates
+**       nothing), and SQLite rolls back.
+**   The host reads the TEMP schema so that ordinary schema changes do not
+**   make it prepare again; it opens no cursor and writes nothing.
 **
-**   DROP TABLE and DROP INDEX run directly: they refuse to run while
-**   another reader is active (SQLITE_LOCKED, OP_Destroy in vdbe.c).  Of
-**   those, only a DROP of a TEMP table or index expires other statements;
-**   the instant after one is the remaining window (README, "Faults").
+**   While the host is not running, the kept ROLLBACK must be fresh: it is
+**   prepared again just before the host stops.  DROP TABLE and DROP INDEX
+**   stop it, since they refuse to run beside another reader (OP_Destroy,
+**   SQLITE_LOCKED).  Of those, only a DROP of a TEMP table or index expires
+**   other statements; the moment after one is the remaining window
+**   (README, "Faults").
 **
 **   migrate_internal_step() takes a pointer (sqlite3_bind_pointer), so SQL
 **   cannot call it to any effect; it is DIRECTONLY as well.
@@ -50,20 +61,11 @@
 #include "migrateInt.h"
 #include <string.h>
 
-#define UNDO_HOST_SQL "SELECT migrate_internal_step(?1)" \
-                      " WHERE (SELECT 1 FROM main.sqlite_schema LIMIT 0) IS NULL"
-#define UNDO_HOST_PTR "libmigrate-step"
-
-/* One script statement for the host to run. */
-typedef struct UndoJob UndoJob;
-struct UndoJob {
-  sqlite3 *db;
-  sqlite3_stmt *pStmt;      /* the script statement */
-  MigrateUndo *pUndo;       /* prepared again after it */
-  int bRan;                 /* the host called the function */
-  int rc;                   /* outcome */
-  char *zErr;               /* SQLite's message, on an error but NOMEM */
-};
+#define UNDO_HOST_SQL(DB) \
+  "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r)" \
+  " SELECT migrate_internal_step(?1) FROM r" \
+  " WHERE (SELECT 1 FROM " DB ".sqlite_schema LIMIT 0) IS NULL"
+#define UNDO_HOST_PTR "libmigrate-undo"
 
 /*
 ** (Re)prepares the statements that undo a call: ROLLBACK, or ROLLBACK TO
@@ -86,30 +88,67 @@ int migrateUndoPrepare(sqlite3 *db, MigrateUndo *pUndo){
   return rc;
 }
 
-/* Undoes the call: runs the kept statements (no prepare needed). */
-void migrateUndoRun(sqlite3 *db, MigrateUndo *pUndo){
-  int i;
-  for(i=0; i<2 && pUndo->apStmt[i] && !sqlite3_get_autocommit(db); i++){
-    sqlite3_step(pUndo->apStmt[i]);
-    sqlite3_reset(pUndo->apStmt[i]);
+/*
+** Stops a running host by making its next row fail with SQLITE_NOMEM:
+** SQLite then rolls the whole transaction back, needing no memory.
+*/
+static void undoAbortHost(MigrateUndo *p){
+  p->pJob = 0;
+  sqlite3_step(p->pHost);
+  sqlite3_reset(p->pHost);
+  p->bRunning = 0;
+}
+
+/* Undoes the call. */
+void migrateUndoRun(sqlite3 *db, MigrateUndo *p){
+  int i, rc = SQLITE_OK;
+  if( !sqlite3_get_autocommit(db) ){
+    for(i=0; i<2 && p->apStmt[i]; i++){
+      sqlite3_step(p->apStmt[i]);
+      if( sqlite3_reset(p->apStmt[i])!=SQLITE_OK ) rc = SQLITE_ERROR;
+    }
+    if( p->apStmt[0]==0 ) rc = SQLITE_ERROR;
+  }
+  if( p->bRunning ){
+    if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ){
+      undoAbortHost(p);
+    }else{
+      sqlite3_reset(p->pHost);   /* stuck out of memory: rolls back too */
+      p->bRunning = 0;
+    }
   }
 }
 
-void migrateUndoFree(MigrateUndo *pUndo){
-  sqlite3_finalize(pUndo->apStmt[0]);
-  sqlite3_finalize(pUndo->apStmt[1]);
-  sqlite3_finalize(pUndo->pHost);
-  memset(pUndo->apStmt, 0, sizeof(pUndo->apStmt));
-  pUndo->pHost = 0;
+/*
+** Stops the host before COMMIT, RELEASE or a DROP TABLE/INDEX, keeping the
+** call undoable: the undo statements are prepared again first, while an
+** out-of-memory error can still be undone.
+*/
+int migrateUndoPause(sqlite3 *db, MigrateUndo *p){
+  int rc;
+  if( !p->bRunning ) return SQLITE_OK;
+  rc = migrateUndoPrepare(db, p);
+  if( rc!=SQLITE_OK ){
+    undoAbortHost(p);
+    return rc;
+  }
+  p->bRunning = 0;
+  return sqlite3_reset(p->pHost);   /* SQLITE_NOMEM: SQLite rolled back */
 }
 
-/* Steps pStmt to its end, then prepares pUndo's statements again. */
-static int undoRunOne(sqlite3 *db, sqlite3_stmt *pStmt, MigrateUndo *pUndo,
-                      char **pzErr){
+void migrateUndoFree(MigrateUndo *p){
+  sqlite3_finalize(p->apStmt[0]);
+  sqlite3_finalize(p->apStmt[1]);
+  sqlite3_finalize(p->pHost);
+  p->apStmt[0] = p->apStmt[1] = p->pHost = 0;
+  p->bRunning = 0;
+}
+
+/* Steps pStmt to its end; on an error but NOMEM sets *pzErr. */
+static int undoRunOne(sqlite3 *db, sqlite3_stmt *pStmt, char **pzErr){
   int rc;
   while( sqlite3_step(pStmt)==SQLITE_ROW ){}
   rc = sqlite3_reset(pStmt);
-  if( rc==SQLITE_OK && pUndo ) rc = migrateUndoPrepare(db, pUndo);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     if( *pzErr==0 ) rc = SQLITE_NOMEM;
@@ -117,54 +156,74 @@ static int undoRunOne(sqlite3 *db, sqlite3_stmt *pStmt, MigrateUndo *pUndo,
   return rc;
 }
 
-/* migrate_internal_step(P): runs the UndoJob that P points to. */
+/* migrate_internal_step(P): one row of the host (see the header). */
 void migrateUndoStepFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  UndoJob *p = (UndoJob*)sqlite3_value_pointer(argv[0], UNDO_HOST_PTR);
+  MigrateUndo *p = (MigrateUndo*)sqlite3_value_pointer(argv[0], UNDO_HOST_PTR);
   (void)argc;
   if( p==0 ){
     sqlite3_result_error(ctx, "migrate_internal_step() is internal to "
                          "libmigrate", -1);
-    return;
+  }else if( p->pJob==0 ){
+    sqlite3_result_error_nomem(ctx);        /* undoAbortHost() */
+  }else{
+    p->rcJob = undoRunOne(sqlite3_context_db_handle(ctx), p->pJob,
+                          &p->zJobErr);
+    if( p->rcJob==SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
   }
-  p->bRan = 1;
-  p->rc = undoRunOne(p->db, p->pStmt, p->pUndo, &p->zErr);
-  if( p->rc==SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
+}
+
+/* Prepares the host (out of memory here is harmless: see the header). */
+static int undoHostPrepare(sqlite3 *db, MigrateUndo *p){
+  int rc = sqlite3_prepare_v2(db, UNDO_HOST_SQL("temp"), -1, &p->pHost, 0);
+  if( rc==SQLITE_ERROR ){
+    /* built with SQLITE_OMIT_TEMPDB */
+    rc = sqlite3_prepare_v2(db, UNDO_HOST_SQL("main"), -1, &p->pHost, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_bind_pointer(p->pHost, 1, p, UNDO_HOST_PTR, 0);
+  }
+  return rc;
 }
 
 /*
-** Runs the prepared script statement pStmt to its end, then prepares
-** pUndo's statements again (see the header).  pUndo may be NULL (a
-** no-transaction migration: nothing to undo, nothing hosted).  On an
+** Runs the prepared script statement pStmt to its end (see the header).
+** pUndo may be NULL: a no-transaction migration, nothing to undo.  On an
 ** error other than SQLITE_NOMEM sets *pzErr to SQLite's message.
 */
 int migrateUndoStep(sqlite3 *db, sqlite3_stmt *pStmt, MigrateUndo *pUndo,
                     char **pzErr){
-  UndoJob job;
   int rc;
   *pzErr = 0;
-  if( pUndo==0 || migrateStartsWith(sqlite3_sql(pStmt), "DROP", "TABLE")
+  if( pUndo==0 ) return undoRunOne(db, pStmt, pzErr);
+  if( migrateStartsWith(sqlite3_sql(pStmt), "DROP", "TABLE")
    || migrateStartsWith(sqlite3_sql(pStmt), "DROP", "INDEX") ){
-    return undoRunOne(db, pStmt, pUndo, pzErr);
+    rc = migrateUndoPause(db, pUndo);
+    if( rc==SQLITE_OK ) rc = undoRunOne(db, pStmt, pzErr);
+    /* a DROP of a TEMP object expired them: the remaining window */
+    if( rc==SQLITE_OK ) rc = migrateUndoPrepare(db, pUndo);
+    return rc;
   }
   if( pUndo->pHost==0 ){
-    /* out of memory here is harmless: nothing expired the undo yet */
-    rc = sqlite3_prepare_v2(db, UNDO_HOST_SQL, -1, &pUndo->pHost, 0);
+    rc = undoHostPrepare(db, pUndo);
     if( rc!=SQLITE_OK ) return rc;
   }
-  memset(&job, 0, sizeof(job));
-  job.db = db;
-  job.pStmt = pStmt;
-  job.pUndo = pUndo;
-  sqlite3_bind_pointer(pUndo->pHost, 1, &job, UNDO_HOST_PTR, 0);
-  sqlite3_step(pUndo->pHost);
-  rc = sqlite3_reset(pUndo->pHost);
-  sqlite3_bind_null(pUndo->pHost, 1);
-  if( job.bRan && job.rc!=SQLITE_OK ){
-    rc = job.rc;
-    *pzErr = job.zErr;
+  pUndo->pJob = pStmt;
+  pUndo->rcJob = SQLITE_OK;
+  pUndo->zJobErr = 0;
+  rc = sqlite3_step(pUndo->pHost);
+  pUndo->pJob = 0;
+  if( rc==SQLITE_ROW ){
+    pUndo->bRunning = 1;
+    rc = pUndo->rcJob;
   }else{
-    sqlite3_free(job.zErr);
-    if( rc==SQLITE_OK && !job.bRan ) rc = undoRunOne(db, pStmt, pUndo, pzErr);
+    /* the host stopped: out of memory (SQLite rolled back), or it could
+    ** not start again (expired, and out of memory preparing it) */
+    pUndo->bRunning = 0;
+    rc = sqlite3_reset(pUndo->pHost);
+    if( pUndo->rcJob!=SQLITE_OK ) rc = pUndo->rcJob;
+    if( rc==SQLITE_OK ) rc = SQLITE_INTERNAL;   /* its rows never end */
   }
+  *pzErr = pUndo->zJobErr;
+  pUndo->zJobErr = 0;
   return rc;
 }

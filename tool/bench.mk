@@ -7,7 +7,8 @@
 #   make bench-quick  N <= 1000, no peer that needs a build; writes
 #                     build/bench/RESULTS-quick.md (under 2 minutes)
 #   make bench-profile  callgrind instruction counts of one migrate() at
-#                     N = 1000 (build/bench/callgrind.*)
+#                     N = 1000 against the same SQL in one sqlite3_exec()
+#                     (build/bench/callgrind*.out), and their ratio
 #
 # The in-process driver (tool/bench/driver.c) links libmigrate.a with the
 # system SQLite, which keeps memory statistics (SQLITE_DEFAULT_MEMSTATUS=1).
@@ -32,8 +33,14 @@ bench-quick: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 
 bench-profile: $(BENCH_DRIVER)
 	@mkdir -p build/bench/tmp
-	valgrind --tool=callgrind --callgrind-out-file=build/bench/callgrind.out \
-	  --toggle-collect=migrateExec $(BENCH_DRIVER) one 1000 build/bench/tmp
-	callgrind_annotate --inclusive=yes build/bench/callgrind.out | head -60
+	@rm -f build/bench/tmp/one.db build/bench/tmp/one-limit.db
+	valgrind -q --tool=callgrind --callgrind-out-file=build/bench/callgrind.out \
+	  --toggle-collect=migrateExec $(BENCH_DRIVER) one 1000 build/bench/tmp migrate
+	valgrind -q --tool=callgrind --callgrind-out-file=build/bench/callgrind-limit.out \
+	  --toggle-collect=sqlite3_exec $(BENCH_DRIVER) one 1000 build/bench/tmp limit
+	@m=$$(callgrind_annotate build/bench/callgrind.out | awk '/PROGRAM TOTALS/{gsub(",","",$$1); print $$1}'); \
+	 l=$$(callgrind_annotate build/bench/callgrind-limit.out | awk '/PROGRAM TOTALS/{gsub(",","",$$1); print $$1}'); \
+	 echo "instructions, N=1000: migrate() $$m, limit (one sqlite3_exec) $$l, ratio $$(echo "scale=3; $$m/$$l" | bc)"
+	callgrind_annotate --inclusive=yes build/bench/callgrind.out | head -40
 
 .PHONY: bench bench-quick bench-profile
