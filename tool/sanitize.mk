@@ -6,7 +6,8 @@
 #                         -fsanitize=address,undefined and run every
 #                         test/*.test against it (tclsh with the ASan runtime
 #                         preloaded; leak detection on; any UBSan report
-#                         aborts the file, so it counts as a failure)
+#                         aborts the file, so it counts as a failure;
+#                         test/oom.test runs a sanitized test/ctest_oom.c)
 #   make test-valgrind    run every test/*.test under valgrind (memcheck,
 #                         definite leaks are errors, exit code 99 on error;
 #                         installs the valgrind package when it is missing)
@@ -37,12 +38,21 @@ build/asan/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
 	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -fPIC -shared -Iext -o $@.$$$$.tmp \
 	  $(EXT_SRC) $(GEN_SRC) && mv -f $@.$$$$.tmp $@
 
+# test/ctest_oom.c with the extension built in, sanitized too: oom.test
+# runs it instead of build/ctest_oom when MIGRATE_CTEST_OOM names it.
+build/asan/ctest_oom: test/ctest_oom.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
+	@mkdir -p build/asan
+	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -D_DEFAULT_SOURCE -DSQLITE_CORE -Iext \
+	  -o $@.$$$$.tmp test/ctest_oom.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) \
+	  && mv -f $@.$$$$.tmp $@
+
 # Each run tests its own copy of the build (several people may run this
 # target at once in one tree), removed at the end.
-test-asan: build/asan/libmigrate.so all
+test-asan: build/asan/libmigrate.so build/asan/ctest_oom all
 	@d=$(CURDIR)/build/asan/run.$$$$; mkdir -p $$d && \
 	cp build/asan/libmigrate.so $$d/libmigrate.so && \
-	MIGRATE_EXT=$$d/libmigrate \
+	cp build/asan/ctest_oom $$d/ctest_oom && \
+	MIGRATE_EXT=$$d/libmigrate MIGRATE_CTEST_OOM=$$d/ctest_oom \
 	LD_PRELOAD=$(ASAN_RT) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87 \
