@@ -223,7 +223,8 @@ struct Case {
   const char *zName;
   int bApplied;       /* start with every migration applied */
   int bTxn;           /* the call runs inside the user's transaction */
-  int bCApi;          /* the call is migrate_run(zCall), not SQL */
+  int bCApi;          /* 1: the call is migrate_run(zCall), not SQL;
+                      ** 2: migrate_boot() of the scripts (none defined) */
   int bHooks;         /* hooks that expire statements too */
   const char *zCall;  /* SQL, or the migrate_run() function name */
   int bQuick[2];      /* -quick runs this case's transient/persistent kind */
@@ -240,6 +241,10 @@ static const Case aCase[] = {
   { "dry-run",        0, 0, 0, 0, "SELECT migrate_dry_run()", {1, 0}, 0, 0 },
   { "c-api-migrate",  0, 0, 1, 0, "migrate",                  {1, 1}, 0, 0 },
   { "c-api-rollback", 1, 0, 1, 0, "rollback",                 {1, 0}, 0, 0 },
+  { "rollback-to",    1, 0, 0, 0, "SELECT rollback_to('001_users')",
+                                                              {0, 0}, 0, 0 },
+  { "reset",          1, 0, 0, 0, "SELECT migrate_reset()",   {0, 0}, 0, 0 },
+  { "c-api-boot",     0, 0, 2, 0, "migrate_boot",             {0, 0}, 0, 0 },
   { "temp-view",      0, 0, 0, 0, "SELECT migrate()",         {1, 0},
     azMigTemp, 0 },
   { "temp-table",     0, 0, 0, 0, "SELECT migrate()",         {1, 0},
@@ -251,7 +256,20 @@ static const Case aCase[] = {
 static int runCall(sqlite3 *db, const Case *pCase, sqlite3_int64 *piRes){
   int rc;
   *piRes = -1;
-  if( pCase->bCApi ){
+  if( pCase->bCApi==2 ){
+    migrate_script a[8];
+    const char **az = pCase->azSet ? pCase->azSet : azMig;
+    char *zErr = 0;
+    int i, n = 0;
+    for(i=0; az[i] && n<8; i+=3, n++){
+      a[n].zName = az[i];
+      a[n].zUp = az[i+1];
+      a[n].zDown = az[i+2];
+    }
+    rc = migrate_boot(db, a, n, &i, &zErr);
+    *piRes = i;
+    sqlite3_free(zErr);
+  }else if( pCase->bCApi ){
     char *zErr = 0;
     rc = migrate_run(db, pCase->zCall, 0, 0, 0, piRes, &zErr);
     sqlite3_free(zErr);
@@ -274,7 +292,7 @@ static unsigned char *makeImage(const Case *pCase, sqlite3_int64 *pnImg){
   const char **az = pCase->azSet ? pCase->azSet : azMig;
   if( sqlite3_open(":memory:", &db)!=SQLITE_OK ) exit(2);
   must(db, "CREATE TABLE note(x)");
-  for(i=0; az[i]; i+=3){
+  for(i=0; pCase->bCApi!=2 && az[i]; i+=3){
     char *z = sqlite3_mprintf("INSERT INTO migrations(name, up, down)"
                               " VALUES(%Q, %Q, %Q)", az[i], az[i+1], az[i+2]);
     must(db, z);
