@@ -24,8 +24,9 @@
 **   5. Check every script of the plan before running any: guard.c refuses
 **      transaction control, and a revert through an irreversible migration
 **      (down is NULL) is refused by name.
-**   6. Run each script statement by statement (prepare, follow the tail),
-**      then its verify query, recording each migration in the ledger and
+**   6. Run each script statement by statement (prepare, follow the tail;
+**      undo.c steps each one so that the call stays undoable even out of
+**      memory), then its verify query, recording each migration in the ledger and
 **      history (with the rows it changed) as it completes.  Hook scripts
 **      (hooks.c) run before/after the applies, the reverts and each
 **      migration.  A no-transaction migration (first line
@@ -189,13 +190,10 @@ static int runBegin(RunCtx *p){
 }
 
 /*
-** Undoes everything the call did (when its transaction is still open).
-**
-** The undo statements are kept prepared: after an out-of-memory error
-** inside the call, SQLite refuses to prepare anything until the calling
-** statement (SELECT migrate()) has finished, so an sqlite3_exec("ROLLBACK")
-** here would fail and leave the connection inside a half-done batch, which
-** the user's next COMMIT would commit.
+** Undoes everything the call did (when its transaction is still open),
+** with undo.c's statements: after an out-of-memory error inside SELECT
+** migrate() SQLite prepares nothing more, so an sqlite3_exec("ROLLBACK")
+** here is only the last resort.
 */
 static void runUndo(RunCtx *p){
   if( !p->bOpen ) return;
@@ -216,10 +214,11 @@ static void runRestoreFk(RunCtx *p){
 }
 
 /*
-** Runs every statement of zScript in turn.  bNoTx: the script runs outside
-** any transaction (a no-transaction migration).  pUndo (may be NULL) is
-** prepared again after each statement.  On error returns the code and sets
-** *pzMsg to "MESSAGE (line N)" (sqlite3_malloc'ed).
+** Runs every statement of zScript in turn, each through undo.c's host
+** statement (pUndo; may be NULL).  bNoTx: the script runs outside any
+** transaction (a no-transaction migration), nothing to undo.  On error
+** returns the code and sets *pzMsg to "MESSAGE (line N)"
+** (sqlite3_malloc'ed).
 */
 int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
                      MigrateUndo *pUndo, char **pzMsg){
@@ -310,7 +309,8 @@ static int runVerify(RunCtx *p, const MigrateItem *pItem){
       runError(p, "%s: %s failed: its verify query: %s", p->zFunc,
                pItem->zName, sqlite3_errmsg(p->db));
     }
-  }else if( pStmt==0 || *migrateSkipSpace(zTail) || !sqlite3_stmt_readonly(pStmt) ){
+  }else if( pStmt==0 || *migrateSkipSpace(zTail)
+         || !sqlite3_stmt_readonly(pStmt) ){
     rc = SQLITE_ERROR;
     runError(p, "%s: %s failed: its verify script must be one read-only "
              "query", p->zFunc, pItem->zName);
