@@ -174,7 +174,7 @@ int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
 
 /* ---- undo.c ----------------------------------------------------------- */
 int migrateUndoPrepare(sqlite3*, MigrateUndo*);
-void migrateUndoRun(sqlite3*, MigrateUndo*);
+int migrateUndoRun(sqlite3*, MigrateUndo*);
 int migrateUndoPause(sqlite3*, MigrateUndo*);
 void migrateUndoFree(MigrateUndo*);
 int migrateUndoStep(sqlite3*, sqlite3_stmt*, MigrateUndo*, char **pzErr);

@@ -198,9 +198,14 @@ static int runBegin(RunCtx *p){
 static void runUndo(RunCtx *p){
   if( !p->bOpen ) return;
   p->bOpen = 0;
-  migrateUndoRun(p->db, &p->undo);
-  if( p->bOuter && !sqlite3_get_autocommit(p->db) ){
-    sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);    /* last resort */
+  if( migrateUndoRun(p->db, &p->undo)!=SQLITE_OK ){
+    /* last resort (needs memory) */
+    if( p->bOuter ){
+      sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
+    }else if( sqlite3_exec(p->db, "ROLLBACK TO libmigrate", 0, 0, 0)
+              ==SQLITE_OK ){
+      sqlite3_exec(p->db, "RELEASE libmigrate", 0, 0, 0);
+    }
   }
 }
 

@@ -99,24 +99,32 @@ static void undoAbortHost(MigrateUndo *p){
   p->bRunning = 0;
 }
 
-/* Undoes the call. */
-void migrateUndoRun(sqlite3 *db, MigrateUndo *p){
+/*
+** Undoes the call.  Returns SQLITE_OK when it is undone (or SQLite already
+** rolled it back), an error code when the call's transaction or savepoint
+** may still be open.
+*/
+int migrateUndoRun(sqlite3 *db, MigrateUndo *p){
   int i, rc = SQLITE_OK;
   if( !sqlite3_get_autocommit(db) ){
-    for(i=0; i<2 && p->apStmt[i]; i++){
+    /* RELEASE only after ROLLBACK TO worked: never keep the call's work */
+    for(i=0; i<2 && rc==SQLITE_OK && p->apStmt[i]; i++){
       sqlite3_step(p->apStmt[i]);
-      if( sqlite3_reset(p->apStmt[i])!=SQLITE_OK ) rc = SQLITE_ERROR;
+      rc = sqlite3_reset(p->apStmt[i]);
     }
     if( p->apStmt[0]==0 ) rc = SQLITE_ERROR;
+    if( sqlite3_get_autocommit(db) ) rc = SQLITE_OK;   /* rolled back */
   }
   if( p->bRunning ){
-    if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ){
+    if( rc!=SQLITE_OK ){
       undoAbortHost(p);
+      rc = sqlite3_get_autocommit(db) ? SQLITE_OK : SQLITE_ERROR;
     }else{
       sqlite3_reset(p->pHost);   /* stuck out of memory: rolls back too */
       p->bRunning = 0;
     }
   }
+  return rc;
 }
 
 /*
