@@ -20,7 +20,11 @@ command -v make >/dev/null 2>&1 || need make
 command -v sqlite3 >/dev/null 2>&1 || need sqlite3
 command -v tclsh >/dev/null 2>&1 || need tcl
 if command -v tclsh >/dev/null 2>&1; then
-  echo 'package require sqlite3' | tclsh >/dev/null 2>&1 || need libsqlite3-tcl
+  # A script file, not standard input: tclsh reading a script from stdin
+  # exits 0 even when a command in it fails, so that probe always passed.
+  probe=$(mktemp) && printf 'package require sqlite3\n' > "$probe"
+  tclsh "$probe" >/dev/null 2>&1 || need libsqlite3-tcl
+  rm -f "$probe"
 else
   need libsqlite3-tcl
 fi
