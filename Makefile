@@ -18,15 +18,15 @@ TCLSH   ?= tclsh
 
 EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
           ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
-          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c
+          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c ext/lex.c
 EXT_SRC += $(wildcard ext/diff.c)
 ifeq ($(wildcard ext/diff.c),)
   WARN += -DMIGRATE_OMIT_DIFF
 endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
-GEN_SRC = build/storage_sql.c build/hooks_sql.c
+GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c
 CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o \
-           build/core/hooks_sql.o
+           build/core/hooks_sql.o build/core/lock_sql.o
 
 all: libmigrate.so libmigrate.a sqlite-migrate
 
@@ -44,6 +44,10 @@ build/storage_sql.c: sql/storage.sql tool/sql2c.sh | build/.deps
 build/hooks_sql.c: sql/hooks.sql tool/sql2c.sh | build/.deps
 	@mkdir -p build
 	sh tool/sql2c.sh migrateHooksSql < sql/hooks.sql > $@.tmp && mv $@.tmp $@
+
+build/lock_sql.c: sql/lock.sql tool/sql2c.sh | build/.deps
+	@mkdir -p build
+	sh tool/sql2c.sh migrateLockSql < sql/lock.sql > $@.tmp && mv $@.tmp $@
 
 libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) build/.flags
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -Iext -o $@ $(EXT_SRC) $(GEN_SRC)

@@ -21,6 +21,7 @@
 **   migrateExec() the SQL functions use, adding a progress callback.
 */
 #include "migrateInt.h"
+#include <stdlib.h>
 #include <string.h>
 
 /* Stores zMsg (sqlite3_malloc'ed, may be NULL) in *pzErr or frees it. */
@@ -32,18 +33,58 @@ static void apiError(char **pzErr, char *zMsg){
   }
 }
 
-/* Refuses a script array with NULL names or up scripts. */
-static int apiCheck(const migrate_script *aScript, int nScript, char **pzErr){
+/* Refuses a script array that is NULL, has a negative count, or holds a
+** NULL name or up script.  zFunc names the calling function. */
+static int apiCheck(const char *zFunc, const migrate_script *aScript,
+                    int nScript, char **pzErr){
   int i;
-  if( nScript<0 || (nScript>0 && aScript==0) ) return SQLITE_MISUSE;
+  if( nScript<0 || (nScript>0 && aScript==0) ){
+    apiError(pzErr, nScript<0
+        ? sqlite3_mprintf("%s: the script count is negative (%d)", zFunc,
+                          nScript)
+        : sqlite3_mprintf("%s: the script array is NULL but the count is %d",
+                          zFunc, nScript));
+    return SQLITE_MISUSE;
+  }
   for(i=0; i<nScript; i++){
     if( aScript[i].zName==0 || aScript[i].zUp==0 ){
-      apiError(pzErr, sqlite3_mprintf("migrate: script %d has a NULL %s", i,
+      apiError(pzErr, sqlite3_mprintf("%s: script %d has a NULL %s", zFunc, i,
                                       aScript[i].zName ? "up" : "name"));
       return SQLITE_MISUSE;
     }
   }
   return SQLITE_OK;
+}
+
+static int apiNameCmp(const void *pA, const void *pB){
+  return strcmp(*(const char *const*)pA, *(const char *const*)pB);
+}
+
+/*
+** Refuses an array that names a migration twice (the last one would win
+** silently, and the array would never match what is stored).  Sorts a
+** copy of the names: O(n log n), on the path that writes definitions only.
+*/
+static int apiCheckUnique(const char *zFunc, const migrate_script *aScript,
+                          int nScript, char **pzErr){
+  const char **azName;
+  int i, rc = SQLITE_OK;
+  if( nScript<2 ) return SQLITE_OK;
+  azName = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)nScript);
+  if( azName==0 ) return SQLITE_NOMEM;
+  for(i=0; i<nScript; i++) azName[i] = aScript[i].zName;
+  qsort(azName, (size_t)nScript, sizeof(char*), apiNameCmp);
+  for(i=1; i<nScript; i++){
+    if( strcmp(azName[i-1], azName[i])==0 ){
+      apiError(pzErr, sqlite3_mprintf("%s: the script array names %s more "
+                                      "than once; nothing was defined",
+                                      zFunc, azName[i]));
+      rc = SQLITE_MISUSE;
+      break;
+    }
+  }
+  sqlite3_free(azName);
+  return rc;
 }
 
 int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
@@ -54,9 +95,17 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
   int i, rc = SQLITE_OK;
 
   if( pzErr ) *pzErr = 0;
-  rc = apiCheck(aScript, nScript, pzErr);
+  if( migrateCallRunning(db) ){
+    apiError(pzErr, sqlite3_mprintf("migrate_define: cannot be called while "
+        "a migration call runs (from a migration script, hook or verify "
+        "query)"));
+    return SQLITE_ERROR;
+  }
+  rc = apiCheck("migrate_define", aScript, nScript, pzErr);
   if( rc==SQLITE_OK ) rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
   if( rc!=SQLITE_OK || bSame ) goto define_done;
+  rc = apiCheckUnique("migrate_define", aScript, nScript, pzErr);
+  if( rc!=SQLITE_OK ) goto define_done;
 
   bOuter = sqlite3_get_autocommit(db);
   rc = sqlite3_exec(db, bOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT migrate_define",
@@ -81,10 +130,11 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
   }
 
 define_done:
-  if( rc!=SQLITE_OK && zErr==0 && rc!=SQLITE_NOMEM ){
+  if( rc!=SQLITE_OK && zErr==0 && rc!=SQLITE_NOMEM
+   && !(pzErr && *pzErr) ){
     zErr = sqlite3_mprintf("migrate_define: %s", sqlite3_errmsg(db));
   }
-  apiError(pzErr, rc==SQLITE_OK ? 0 : zErr);
+  if( zErr || rc==SQLITE_OK ) apiError(pzErr, rc==SQLITE_OK ? 0 : zErr);
   if( rc==SQLITE_OK ) sqlite3_free(zErr);
   return rc;
 }
@@ -165,8 +215,11 @@ int migrate_boot(sqlite3 *db, const migrate_script *aScript, int nScript,
   int rc = SQLITE_OK;
   if( pnApplied ) *pnApplied = 0;
   if( pzErr ) *pzErr = 0;
-  rc = apiCheck(aScript, nScript, pzErr);
+  rc = apiCheck("migrate_boot", aScript, nScript, pzErr);
   if( rc==SQLITE_OK ) rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
+  if( rc==SQLITE_OK && !bSame ){
+    rc = apiCheckUnique("migrate_boot", aScript, nScript, pzErr);
+  }
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM && pzErr && *pzErr==0 ){
       apiError(pzErr, sqlite3_mprintf("migrate_boot: %s",

@@ -126,63 +126,30 @@ struct DiffAuth {
   char zDrop[128];       /* table the current DROP TABLE names */
   int bVtab;             /* current statement is CREATE VIRTUAL TABLE */
   int nStep;             /* progress callbacks so far */
+  char zWhyBuf[160];     /* zWhy, when it names something */
 };
 
 /* ---- tokenizer -------------------------------------------------------- */
 
-static int diffIsIdChar(unsigned char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || c=='$' || c>=0x80;
-}
-
 /*
-** Splits z into tokens (comments and whitespace dropped).  Returns the
-** number of tokens and sets *paTok (sqlite3_malloc'ed), or -1 on OOM.
+** Splits z into tokens with lex.c (comments, whitespace and byte-order
+** marks dropped).  Returns the number of tokens and sets *paTok
+** (sqlite3_malloc'ed), or -1 on OOM.
 */
 static int diffTokenize(const char *z, DiffTok **paTok){
   int n = 0, nAlloc = 0, i = 0;
   DiffTok *a = 0;
   *paTok = 0;
   while( z[i] ){
-    unsigned char c = (unsigned char)z[i];
-    int j = i+1, eType = TK_OTHER;
-    if( c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' ){ i++; continue; }
-    if( c=='-' && z[i+1]=='-' ){
-      while( z[i] && z[i]!='\n' ) i++;
+    int eLex = 0;
+    int nTok = migrateSqlToken(&z[i], &eLex);
+    int j = i + nTok;
+    int eType = eLex==MIGRATE_TK_ID ? TK_ID
+              : eLex==MIGRATE_TK_QID ? TK_QID
+              : eLex==MIGRATE_TK_STRING ? TK_STR : TK_OTHER;
+    if( eLex==MIGRATE_TK_SPACE || eLex==MIGRATE_TK_COMMENT ){
+      i = j;
       continue;
-    }
-    if( c=='/' && z[i+1]=='*' ){
-      i += 2;
-      while( z[i] && !(z[i]=='*' && z[i+1]=='/') ) i++;
-      if( z[i] ) i += 2;
-      continue;
-    }
-    if( c=='\'' || c=='"' || c=='`' || c=='[' ){
-      char cEnd = c=='[' ? ']' : (char)c;
-      eType = c=='\'' ? TK_STR : TK_QID;
-      while( z[j] ){
-        if( z[j]==cEnd ){
-          if( cEnd!=']' && z[j+1]==cEnd ){ j += 2; continue; }
-          j++;
-          break;
-        }
-        j++;
-      }
-    }else if( (c=='x' || c=='X') && z[i+1]=='\'' ){
-      j = i+2;
-      while( z[j] && z[j]!='\'' ) j++;
-      if( z[j] ) j++;
-    }else if( diffIsIdChar(c) && !(c>='0' && c<='9') ){
-      eType = TK_ID;
-      while( diffIsIdChar((unsigned char)z[j]) ) j++;
-    }else if( c>='0' && c<='9' ){
-      while( diffIsIdChar((unsigned char)z[j]) || z[j]=='.'
-          || ((z[j]=='+' || z[j]=='-') && (z[j-1]=='e' || z[j-1]=='E')) ){
-        j++;
-      }
-    }else if( (c=='<' || c=='>' || c=='!' || c=='=' || c=='|')
-           && (z[j]=='=' || z[j]=='>' || z[j]=='|' || z[j]=='<') ){
-      j++;
     }
     if( n>=nAlloc ){
       DiffTok *aNew;
@@ -266,10 +233,11 @@ static void diffNorm(sqlite3_str *pStr, const char *z, const DiffTok *a,
       sqlite3_str_append(pStr, z+p->i, p->n);
     }else if( p->eType==TK_QID ){
       char *zId = diffIdent(z, p);
-      int bPlain = zId && zId[0] && !(zId[0]>='0' && zId[0]<='9');
-      for(m=0; bPlain && zId[m]; m++){
-        if( !diffIsIdChar((unsigned char)zId[m]) ) bPlain = 0;
-      }
+      int eLex = 0;
+      /* printed bare when lex.c reads it back as one bare word */
+      int bPlain = zId && zId[0]
+                && migrateSqlToken(zId, &eLex)==(int)strlen(zId)
+                && eLex==MIGRATE_TK_ID;
       if( zId ){
         for(m=0; zId[m]; m++){
           if( zId[m]>='A' && zId[m]<='Z' ) zId[m] += 'a'-'A';
@@ -1047,6 +1015,37 @@ static int diffScript(DiffSchema *pFrom, DiffSchema *pTo, int bDropOk,
 
 /* ---- the scratch connection ---------------------------------------------- */
 
+/*
+** The PRAGMAs a desired schema may run in the scratch connection: those
+** that change only that connection or its database, or just read.  The
+** others (hard_heap_limit, soft_heap_limit, temp_store_directory,
+** data_store_directory, ...) change the whole process: every connection of
+** the application would feel them.
+*/
+static int diffPragmaAllowed(const char *zName){
+  static const char *const azOk[] = {
+    "analysis_limit", "application_id", "auto_vacuum", "automatic_index",
+    "busy_timeout", "cache_size", "cache_spill", "case_sensitive_like",
+    "cell_size_check", "checkpoint_fullfsync", "collation_list",
+    "compile_options", "data_version", "database_list", "defer_foreign_keys",
+    "encoding", "foreign_key_check", "foreign_key_list", "foreign_keys",
+    "freelist_count", "fullfsync", "function_list", "ignore_check_constraints",
+    "incremental_vacuum", "index_info", "index_list", "index_xinfo",
+    "integrity_check", "journal_mode", "journal_size_limit",
+    "legacy_alter_table", "locking_mode", "max_page_count", "module_list",
+    "optimize", "page_count", "page_size", "pragma_list", "query_only",
+    "quick_check", "read_uncommitted", "recursive_triggers",
+    "reverse_unordered_selects", "secure_delete", "synchronous",
+    "table_info", "table_list", "table_xinfo", "temp_store", "trusted_schema",
+    "user_version", "wal_autocheckpoint", "wal_checkpoint",
+  };
+  size_t i;
+  for(i=0; zName && i<sizeof(azOk)/sizeof(azOk[0]); i++){
+    if( sqlite3_stricmp(zName, azOk[i])==0 ) return 1;
+  }
+  return 0;
+}
+
 static int diffAuthorizer(void *pArg, int eCode, const char *z1,
                           const char *z2, const char *z3, const char *z4){
   DiffAuth *p = (DiffAuth*)pArg;
@@ -1069,6 +1068,13 @@ static int diffAuthorizer(void *pArg, int eCode, const char *z1,
     case SQLITE_CREATE_VTABLE:
       p->bVtab = 1;   /* its module writes its shadow tables */
       return SQLITE_OK;
+    case SQLITE_PRAGMA:
+      if( diffPragmaAllowed(z1) ) return SQLITE_OK;
+      sqlite3_snprintf(sizeof(p->zWhyBuf), p->zWhyBuf, "a desired schema "
+          "cannot run PRAGMA %s: it reaches beyond its own connection",
+          z1 ? z1 : "");
+      p->zWhy = p->zWhyBuf;
+      return SQLITE_DENY;
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
     case SQLITE_DELETE:

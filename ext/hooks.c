@@ -27,70 +27,98 @@
 #include "migrateInt.h"
 #include <string.h>
 
-static const char *const azHookEvent[] = {
+/* Indexed by MIGRATE_HOOK_* (MIGRATE_HOOK_N of them). */
+static const char *const azHookEvent[MIGRATE_HOOK_N] = {
   "before_migrate", "after_migrate", "before_each", "after_each",
   "before_rollback", "after_rollback"
 };
 
 /*
-** Sets bit i of *pmEvents for every event azHookEvent[i] that has a hook.
-** A call reads this once, so events without hooks cost nothing after.
+** Reads every hook into *pHooks (zeroed by the caller), in the order
+** defined: a call reads them once, when it starts, so what it runs is
+** fixed then (a script of the call cannot add or change a hook of the same
+** call) and events without hooks cost nothing after.  A hook whose event
+** is unknown or whose script is not text (only a hand-damaged table holds
+** one) is an error that names it.
 */
-int migrateHooksMask(sqlite3 *db, unsigned *pmEvents){
+int migrateHooksLoad(sqlite3 *db, MigrateHooks *pHooks, const char *zFunc,
+                     char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int bExists = 0;
+  int nAlloc = 0;
   int rc = migrateStoreHasTable(db, "migrations_hooks", &bExists);
-  *pmEvents = 0;
   if( rc!=SQLITE_OK || !bExists ) return rc;
-  rc = sqlite3_prepare_v2(db, "SELECT DISTINCT event FROM main.migrations_hooks",
+  rc = sqlite3_prepare_v2(db, "SELECT id, event, script"
+                          "  FROM main.migrations_hooks ORDER BY id",
                           -1, &pStmt, 0);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-    unsigned k;
-    for(k=0; z && k<sizeof(azHookEvent)/sizeof(azHookEvent[0]); k++){
-      if( strcmp(z, azHookEvent[k])==0 ) *pmEvents |= 1u<<k;
+    const char *zEvent = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zScript;
+    int k = 0;
+    while( zEvent && k<MIGRATE_HOOK_N && strcmp(zEvent, azHookEvent[k]) ) k++;
+    if( sqlite3_column_type(pStmt, 2)!=SQLITE_TEXT
+     || sqlite3_column_type(pStmt, 1)!=SQLITE_TEXT || k>=MIGRATE_HOOK_N ){
+      *pzErr = sqlite3_mprintf("%s: migrations_hooks is damaged: hook %lld "
+          "has %s", zFunc, sqlite3_column_int64(pStmt, 0),
+          k>=MIGRATE_HOOK_N ? "an unknown event" : "a script that is not text");
+      rc = SQLITE_CORRUPT;
+      break;
     }
+    zScript = (const char*)sqlite3_column_text(pStmt, 2);
+    if( pHooks->nHook>=nAlloc ){
+      int nNew = nAlloc ? nAlloc*2 : 8;
+      MigrateHook *aNew = sqlite3_realloc64(pHooks->aHook,
+                                    (sqlite3_uint64)nNew*sizeof(MigrateHook));
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      pHooks->aHook = aNew;
+      nAlloc = nNew;
+    }
+    pHooks->aHook[pHooks->nHook].iEvent = k;
+    pHooks->aHook[pHooks->nHook].zScript = zScript
+        ? sqlite3_mprintf("%s", zScript) : 0;
+    if( pHooks->aHook[pHooks->nHook].zScript==0 ){ rc = SQLITE_NOMEM; break; }
+    pHooks->nHook++;
+    pHooks->mEvents |= 1u<<k;
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-  else sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
   return rc;
 }
 
+void migrateHooksFree(MigrateHooks *pHooks){
+  int i;
+  for(i=0; i<pHooks->nHook; i++) sqlite3_free(pHooks->aHook[i].zScript);
+  sqlite3_free(pHooks->aHook);
+  memset(pHooks, 0, sizeof(*pHooks));
+}
+
+/* The name of event iEvent (MIGRATE_HOOK_...). */
+const char *migrateHookEvent(int iEvent){
+  return azHookEvent[iEvent];
+}
+
 /*
-** Runs every hook script of event iEvent (MIGRATE_HOOK_...), in the order
-** defined.  zFunc names the calling function in errors
+** Runs every hook script of event iEvent (MIGRATE_HOOK_...) of pHooks, in
+** the order defined.  zFunc names the calling function in errors
 ** ("FUNC: hook EVENT failed: MESSAGE (line N)").
 */
-int migrateHooksRun(sqlite3 *db, int iEvent, const char *zFunc,
-                    MigrateUndo *pUndo, char **pzErr){
-  const char *zEvent = azHookEvent[iEvent];
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_int64 iLast = -1;
-  int rc = sqlite3_prepare_v2(db,
-      "SELECT id, script FROM main.migrations_hooks"
-      " WHERE event=?1 AND id>?2 ORDER BY id LIMIT 1", -1, &pStmt, 0);
-  while( rc==SQLITE_OK ){
-    char *zScript = 0;
+int migrateHooksRun(sqlite3 *db, const MigrateHooks *pHooks, int iEvent,
+                    const char *zFunc, MigrateUndo *pUndo, char **pzErr){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<pHooks->nHook; i++){
     char *zMsg = 0;
-    sqlite3_bind_text(pStmt, 1, zEvent, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(pStmt, 2, iLast);
-    if( sqlite3_step(pStmt)!=SQLITE_ROW ){
-      rc = sqlite3_reset(pStmt);
-      break;
-    }
-    iLast = sqlite3_column_int64(pStmt, 0);
-    zScript = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
-    rc = sqlite3_reset(pStmt);
-    if( rc==SQLITE_OK && zScript==0 ) rc = SQLITE_NOMEM;
-    if( rc==SQLITE_OK ) rc = migrateRunScript(db, zScript, 0, pUndo, &zMsg);
+    if( pHooks->aHook[i].iEvent!=iEvent ) continue;
+    rc = migrateRunScript(db, pHooks->aHook[i].zScript, 0, pUndo, &zMsg);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      *pzErr = sqlite3_mprintf("%s: hook %s failed: %s", zFunc, zEvent,
+      *pzErr = sqlite3_mprintf("%s: hook %s failed: %s", zFunc,
+                               azHookEvent[iEvent],
                                zMsg ? zMsg : sqlite3_errstr(rc));
     }
     sqlite3_free(zMsg);
-    sqlite3_free(zScript);
   }
-  sqlite3_finalize(pStmt);
   return rc;
 }
 
@@ -203,6 +231,12 @@ static int hooksUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   sqlite3_stmt *pStmt = 0;
   char *zErr = 0;
   int rc;
+  if( migrateCallRunning(db) ){
+    /* what a call runs is fixed when it starts */
+    return hooksError(pVtab, SQLITE_ERROR, sqlite3_mprintf("migration_hooks: "
+        "cannot be changed while a migration call runs (from a migration "
+        "script, hook or verify query)"));
+  }
   if( argc==1 ){
     rc = sqlite3_prepare_v2(db,
         "DELETE FROM main.migrations_hooks WHERE id=?1", -1, &pStmt, 0);

@@ -110,6 +110,28 @@ typedef void (*migrate_progress)(void *pArg, const char *zName,
 int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
                 migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr);
+
+/*
+** The SQL lexer every part of libmigrate reads SQL text with (ext/lex.c),
+** exported for the sqlite-migrate tool's file parsers.  It skips
+** whitespace exactly as SQLite's tokenizer does, both comment forms, and
+** a UTF-8 byte-order mark wherever a token starts.
+**
+** migrateSqlToken(z, &eType) returns the length in bytes of the token at z
+** (0 at the terminating NUL) and sets eType to one of MIGRATE_TK_*.
+** migrateSkipSpace(z) returns the first byte of z that is not whitespace,
+** a byte-order mark or a comment.
+*/
+#define MIGRATE_TK_SPACE   1   /* whitespace and byte-order marks */
+#define MIGRATE_TK_COMMENT 2   /* -- to the end of the line, or C style */
+#define MIGRATE_TK_ID      3   /* a keyword or a bare name */
+#define MIGRATE_TK_QID     4   /* a quoted name: "x" `x` [x] */
+#define MIGRATE_TK_STRING  5   /* a string literal: 'x' */
+#define MIGRATE_TK_SEMI    6   /* ; */
+#define MIGRATE_TK_OTHER   7   /* number, blob, variable, operator, ... */
+int migrateSqlToken(const char *z, int *peType);
+const char *migrateSkipSpace(const char *z);
+
 #ifdef __cplusplus
 }
 #endif

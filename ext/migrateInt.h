@@ -6,6 +6,7 @@
 **   vtab_scripts.c  define: the `migrations` table writes through store.c
 **   plan.c          plan:   natural order; reads definitions + ledger into a
 **                           MigratePlan and decides what a call runs, in order
+**   lex.c           the one SQL lexer every reader of SQL text uses
 **   guard.c         run:    refuses scripts that would escape the transaction
 **   run.c           run:    transactions/savepoints, foreign keys, scripts
 **   undo.c          run:    keeps a call undoable even out of memory
@@ -95,12 +96,13 @@ int migratePlanMake(MigratePlan*, int eOp, const char *zTarget,
 void migratePlanFree(MigratePlan*);
 extern const char migrateStatusSql[];
 
+/* ---- lex.c (the token functions are declared in migrate.h) ----------- */
+int migrateLineOf(const char *zScript, int iOffset);
+int migrateStartsWith(const char *zSql, const char *zKw1, const char *zKw2);
+int migrateIsNoTx(const char *zScript);
+
 /* ---- guard.c ---------------------------------------------------------- */
 int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine);
-int migrateIsNoTx(const char *zScript);
-int migrateLineOf(const char *zScript, int iOffset);
-const char *migrateSkipSpace(const char *z);
-int migrateStartsWith(const char *zSql, const char *zKw1, const char *zKw2);
 
 /* ---- store.c ---------------------------------------------------------- */
 /* One definition, as written to the `migrations` table. */
@@ -115,6 +117,7 @@ struct MigrateDef {
 
 extern const char migrateStorageSql[];   /* sql/storage.sql, generated */
 extern const char migrateHooksSql[];     /* sql/hooks.sql, generated */
+extern const char migrateLockSql[];      /* sql/lock.sql, generated */
 typedef struct MigrateRecorder MigrateRecorder;
 
 int migrateStoreExists(sqlite3*, int *pbExists);
@@ -138,14 +141,20 @@ int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int eWhich,
 #define MIGRATE_SCRIPT_DOWN   1
 #define MIGRATE_SCRIPT_VERIFY 2
 #define MIGRATE_SCRIPT_FAST   4   /* or'ed in: type already checked */
-int migrateRecordUp(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iBatch,
-                    sqlite3_int64 iStart, sqlite3_int64 iMs,
-                    sqlite3_int64 nChange, const char *zNote);
+int migrateRecordUp(MigrateRecorder*, const MigrateItem*, const char *zSum,
+                    sqlite3_int64 iBatch, sqlite3_int64 iStart,
+                    sqlite3_int64 iMs, sqlite3_int64 nChange,
+                    const char *zNote);
 int migrateRecordDown(MigrateRecorder*, const MigrateItem*, sqlite3_int64 iStart,
                       sqlite3_int64 iMs, sqlite3_int64 nChange,
                       const char *zNote);
 int migrateRecordRepair(MigrateRecorder*, const MigrateItem*);
 int migrateRecordBaseline(MigrateRecorder*, const MigrateItem*);
+int migrateRecordClaim(MigrateRecorder*, const MigrateItem*,
+                       sqlite3_int64 iBatch);
+int migrateRecordUnclaim(MigrateRecorder*, const char *zName);
+int migrateStoreClaims(sqlite3*, MigrateRecorder*, int bForget,
+                       char **pzName, char **pzAt, sqlite3_int64 *pnForgot);
 int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
                          sqlite3_int64 iAt, sqlite3_int64 iMs,
@@ -177,6 +186,7 @@ int migrateUndoPrepare(sqlite3*, MigrateUndo*);
 int migrateUndoRun(sqlite3*, MigrateUndo*);
 int migrateUndoPause(sqlite3*, MigrateUndo*);
 void migrateUndoFree(MigrateUndo*);
+int migrateCallRunning(sqlite3*);
 int migrateUndoStep(sqlite3*, sqlite3_stmt*, MigrateUndo*, char **pzErr);
 void migrateUndoStepFunc(sqlite3_context*, int, sqlite3_value**);
 
@@ -220,9 +230,21 @@ int migrateCursorStart(sqlite3_vtab_cursor*, const char *zTable,
 #define MIGRATE_HOOK_AFTER_EACH      3
 #define MIGRATE_HOOK_BEFORE_ROLLBACK 4
 #define MIGRATE_HOOK_AFTER_ROLLBACK  5
-int migrateHooksMask(sqlite3*, unsigned *pmEvents);
-int migrateHooksRun(sqlite3*, int iEvent, const char *zFunc,
-                    MigrateUndo *pUndo, char **pzErr);
+#define MIGRATE_HOOK_N               6
+/* The hooks of a call, read once when it starts. */
+typedef struct MigrateHook MigrateHook;
+typedef struct MigrateHooks MigrateHooks;
+struct MigrateHook { int iEvent; char *zScript; };
+struct MigrateHooks {
+  unsigned mEvents;       /* bit MIGRATE_HOOK_*: the event has hooks */
+  int nHook;
+  MigrateHook *aHook;     /* in the order defined */
+};
+int migrateHooksLoad(sqlite3*, MigrateHooks*, const char *zFunc, char **pzErr);
+void migrateHooksFree(MigrateHooks*);
+const char *migrateHookEvent(int iEvent);
+int migrateHooksRun(sqlite3*, const MigrateHooks*, int iEvent,
+                    const char *zFunc, MigrateUndo *pUndo, char **pzErr);
 int migrateRegisterHooksModule(sqlite3*);
 
 /* ---- func.c, vtab_scripts.c, vtab_status.c ----------------------------- */

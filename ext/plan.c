@@ -128,8 +128,10 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
   if( rc!=SQLITE_OK || !bExists ) goto plan_load_done;
   rc = sqlite3_prepare_v2(db, migrateStatusSql, -1, &pStmt, 0);
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s: the migration tables are damaged: %s",
-                             zFunc, sqlite3_errmsg(db));
+    *pzErr = sqlite3_mprintf("%s: %s: %s", zFunc, rc==SQLITE_ERROR
+                             ? "the migration tables are damaged"
+                             : "cannot read the migration tables",
+                             sqlite3_errmsg(db));
     goto plan_load_done;
   }
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
@@ -148,8 +150,13 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
       break;
     }
     if( p->nItem>0 && strcmp(p->aItem[p->nItem-1].zName, zName)==0 ){
-      *pzErr = sqlite3_mprintf("%s: migrations_ledger is damaged: %s is "
-                               "recorded more than once", zFunc, zName);
+      /* the same name twice: defined twice, or recorded twice */
+      int bScripts = bDefined && p->aItem[p->nItem-1].iScript
+                  && p->aItem[p->nItem-1].iScript!=sqlite3_column_int64(pStmt,1);
+      *pzErr = sqlite3_mprintf("%s: %s is damaged: %s is %s more than once",
+                               zFunc, bScripts ? "migrations_scripts"
+                                               : "migrations_ledger", zName,
+                               bScripts ? "defined" : "recorded");
       rc = SQLITE_CORRUPT;
       break;
     }
@@ -207,12 +214,19 @@ plan_load_done:
 }
 
 /*
-** Returns the index in p->aItem of the name zName, or -1.
+** Returns the index in p->aItem of the name zName, or -1.  The items are in
+** natural order, which is total (equal only for equal bytes): a binary
+** search.
 */
 int migratePlanFind(const MigratePlan *p, const char *zName){
-  int i;
-  for(i=0; i<p->nItem; i++){
-    if( strcmp(p->aItem[i].zName, zName)==0 ) return i;
+  int lo = 0, hi = p->nItem-1;
+  int n = (int)strlen(zName);
+  while( lo<=hi ){
+    int mid = lo + (hi-lo)/2;
+    const char *z = p->aItem[mid].zName;
+    int c = migrateNaturalCmp(0, (int)strlen(z), z, n, zName);
+    if( c==0 ) return mid;
+    if( c<0 ) lo = mid+1; else hi = mid-1;
   }
   return -1;
 }
@@ -365,8 +379,12 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
       rc = planAddDown(p, -1);
       p->nDown = p->nRun;
       if( eOp==MIGRATE_OP_REFRESH ){
+        /* everything defined but the baseline (batch 0: recorded as
+        ** applied, never run; the rollbacks leave it alone too) */
         for(i=0; i<p->nItem; i++){
-          if( p->aItem[i].iScript && !p->aItem[i].bRepeatable ){
+          const MigrateItem *pItem = &p->aItem[i];
+          if( pItem->iScript && !pItem->bRepeatable
+           && !(pItem->iLedger && pItem->iBatch==0) ){
             p->aRun[p->nRun++] = i;
           }
         }

@@ -45,6 +45,14 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* What the check (step 5) read of one migration of the run list: the
+** script that runs must be exactly that one. */
+typedef struct RunSlot RunSlot;
+struct RunSlot {
+  char zSum[MIGRATE_CHECKSUM_LEN+1];  /* checksum of the script checked */
+  int bNoTx;                          /* a no-transaction migration */
+};
+
 /* A migration that ran and is not recorded yet. */
 typedef struct RunDone RunDone;
 struct RunDone {
@@ -76,8 +84,11 @@ struct RunCtx {
   int bVerifyFailed;        /* the failure was a verify query's */
   const migrate_script *aDefine;  /* defined under the lock first (boot) */
   int nDefine;
-  unsigned mHooks;          /* events that have hooks (bit MIGRATE_HOOK_*) */
+  MigrateHooks hooks;       /* read when the call starts */
   MigrateUndo undo;         /* kept prepared before anything can fail */
+  RunSlot *aSlot;           /* one per run-list position (step 5) */
+  char *zClaim;             /* a no-transaction migration another runner */
+  char *zClaimAt;           /* claimed, and since when (step 4) */
   RunDone *aDone;           /* run, not recorded yet (see runFlush) */
   int nDone;
 };
@@ -145,8 +156,11 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
     }
     if( rc!=SQLITE_OK ){
       if( rc!=SQLITE_NOMEM ){
-        runError(p, "%s: the migration tables are damaged: %s",
-                 p->zFunc, sqlite3_errmsg(p->db));
+        /* SQLITE_ERROR is a missing table or column; anything else (a
+        ** small SQLITE_LIMIT_SQL_LENGTH, I/O) is not damage */
+        runError(p, "%s: %s: %s", p->zFunc, rc==SQLITE_ERROR
+                 ? "the migration tables are damaged"
+                 : "cannot read the migration tables", sqlite3_errmsg(p->db));
       }
       return rc;
     }
@@ -159,6 +173,13 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
                          &p->zErr);
   }
   if( rc==SQLITE_OK ) *pbWork = p->plan.nRun>0;
+  if( rc==SQLITE_OK && !*pbWork && p->eOp==MIGRATE_OP_REPAIR ){
+    char *zName = 0, *zAt = 0;   /* repair forgets an interrupted claim */
+    rc = migrateStoreClaims(p->db, 0, 0, &zName, &zAt, 0);
+    *pbWork = zName!=0;
+    sqlite3_free(zName);
+    sqlite3_free(zAt);
+  }
   migratePlanFree(&p->plan);
   return rc;
 }
@@ -219,6 +240,129 @@ static void runRestoreFk(RunCtx *p){
 }
 
 /*
+** Copies token z[0..n-1] of type eType (lex.c) without its quotes.
+*/
+static char *runDequote(const char *z, int n, int eType){
+  sqlite3_str *pStr;
+  int i;
+  char q;
+  if( eType==MIGRATE_TK_ID ) return sqlite3_mprintf("%.*s", n, z);
+  pStr = sqlite3_str_new(0);
+  q = z[0]=='[' ? ']' : z[0];
+  for(i=1; i<n-1; i++){
+    sqlite3_str_appendchar(pStr, 1, z[i]);
+    if( z[i]==q && q!=']' && i+1<n-1 && z[i+1]==q ) i++;
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** If zSql is a DROP TABLE statement, sets *pzSchema (NULL when it names
+** none) and *pzTable to what it drops, dequoted (sqlite3_malloc'ed).
+*/
+static int runDropTarget(const char *zSql, char **pzSchema, char **pzTable){
+  char *azName[2] = {0, 0};
+  int nName = 0, eType = 0, n, iWord = 0;
+  const char *z = zSql;
+  *pzSchema = *pzTable = 0;
+  for(;;){
+    z = migrateSkipSpace(z);
+    n = migrateSqlToken(z, &eType);
+    if( n==0 ) break;
+    if( iWord<2 ){        /* DROP TABLE */
+      if( !migrateStartsWith(z, iWord ? "TABLE" : "DROP", 0) ) return SQLITE_OK;
+    }else if( iWord==2 && migrateStartsWith(z, "IF", "EXISTS") ){
+      z = migrateSkipSpace(z + n);
+      n = migrateSqlToken(z, &eType);   /* EXISTS */
+    }else if( eType==MIGRATE_TK_ID || eType==MIGRATE_TK_QID
+           || eType==MIGRATE_TK_STRING ){
+      azName[nName] = runDequote(z, n, eType);
+      if( azName[nName++]==0 ) break;
+    }else if( !(eType==MIGRATE_TK_OTHER && z[0]=='.') || nName>=2 ){
+      break;
+    }
+    z += n;
+    iWord++;
+    if( nName==2 ) break;
+  }
+  if( nName>0 && azName[nName-1]==0 ){
+    sqlite3_free(azName[0]);
+    return SQLITE_NOMEM;
+  }
+  *pzSchema = nName==2 ? azName[0] : 0;
+  *pzTable = nName==2 ? azName[1] : azName[0];
+  return SQLITE_OK;
+}
+
+/*
+** Refuses a DROP TABLE that would change rows of other tables.  With
+** foreign keys enforced (inside the user's transaction libmigrate cannot
+** suspend them), SQLite deletes a table's rows before dropping it, and the
+** ON DELETE actions of the tables that refer to it change their rows:
+** CASCADE deletes them, SET NULL / SET DEFAULT rewrite them (RESTRICT and
+** NO ACTION fail, or fail the commit when deferred).  So the drop is
+** refused when enforcement is on, the table has rows and another table
+** that refers to it has rows too; checked before it runs, so the call
+** undoes itself with nothing lost.  On refusal returns SQLITE_CONSTRAINT
+** and sets *pzMsg.
+*/
+static int runDropCheck(sqlite3 *db, const char *zSql, char **pzMsg){
+  char *zSchema = 0, *zTable = 0, *zSql2 = 0;
+  sqlite3_stmt *pStmt = 0;
+  int bFk = 0;
+  int rc;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
+  if( !bFk ) return SQLITE_OK;
+  rc = runDropTarget(zSql, &zSchema, &zTable);
+  if( rc!=SQLITE_OK || zTable==0 ) goto drop_check_done;
+  zSql2 = sqlite3_mprintf(
+      "SELECT s.name FROM \"%w\".sqlite_schema AS s,"
+      "       pragma_foreign_key_list(s.name, ?2) AS f"
+      " WHERE s.type='table' AND f.\"table\"=?1 COLLATE NOCASE"
+      "   AND s.name<>?1 COLLATE NOCASE"
+      "   AND EXISTS(SELECT 1 FROM \"%w\".\"%w\")",
+      zSchema ? zSchema : "main", zSchema ? zSchema : "main", zTable);
+  if( zSql2==0 ){ rc = SQLITE_NOMEM; goto drop_check_done; }
+  rc = sqlite3_prepare_v2(db, zSql2, -1, &pStmt, 0);
+  if( rc==SQLITE_ERROR ){
+    rc = SQLITE_OK;        /* no such table: the DROP itself says so */
+    goto drop_check_done;
+  }
+  if( rc!=SQLITE_OK ) goto drop_check_done;
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zSchema ? zSchema : "main", -1, SQLITE_STATIC);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zChild = (const char*)sqlite3_column_text(pStmt, 0);
+    sqlite3_stmt *pRows = 0;
+    char *zRows = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" LIMIT 1",
+                                  zSchema ? zSchema : "main", zChild);
+    rc = zRows ? sqlite3_prepare_v2(db, zRows, -1, &pRows, 0) : SQLITE_NOMEM;
+    if( rc==SQLITE_OK && sqlite3_step(pRows)==SQLITE_ROW ){
+      rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+      *pzMsg = sqlite3_mprintf("DROP TABLE %s would delete or change rows "
+          "of %s: foreign keys are enforced inside the caller's "
+          "transaction, where libmigrate cannot suspend them, and SQLite "
+          "deletes a table's rows before dropping it (so ON DELETE actions "
+          "reach %s); call it outside a transaction, or run PRAGMA "
+          "foreign_keys=OFF before BEGIN", zTable, zChild, zChild);
+      if( *pzMsg==0 ) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(pRows);
+    sqlite3_free(zRows);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_reset(pStmt);
+  }
+
+drop_check_done:
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql2);
+  sqlite3_free(zSchema);
+  sqlite3_free(zTable);
+  return rc;
+}
+
+/*
 ** Runs every statement of zScript in turn, each through undo.c's host
 ** statement (pUndo; may be NULL).  bNoTx: the script runs outside any
 ** transaction (a no-transaction migration), nothing to undo.  On error
@@ -256,6 +400,9 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
                                  migrateLineOf(zScript, iErrAt));
       }
       sqlite3_free(zWhat);
+      if( rc==SQLITE_OK && migrateStartsWith(sqlite3_sql(pStmt), "DROP", 0) ){
+        rc = runDropCheck(db, sqlite3_sql(pStmt), &zErr);
+      }
       if( rc==SQLITE_OK ){
         rc = migrateUndoStep(db, pStmt, bNoTx ? 0 : pUndo, &zErr);
       }
@@ -295,6 +442,42 @@ static int runScript(RunCtx *p, const MigrateItem *pItem,
 }
 
 /*
+** Refuses zScript when guard.c finds a statement in it that would escape
+** the call's transaction.  The message names the owner (zName, may be
+** NULL) and zWhose ("its up script", "hook after_each"), and says what zWho
+** ("a migration script", ...) may not do.
+*/
+static int runGuard(RunCtx *p, const char *zScript, int bNoTx,
+                    const char *zName, const char *zWhose, const char *zWho){
+  char *zWhat = 0;
+  int iLine = 0;
+  int rc = migrateGuard(zScript, bNoTx, &zWhat, &iLine);
+  if( rc==SQLITE_ERROR ){
+    runError(p, "%s: %s%s%s holds %s (line %d); %s may not %s, because "
+             "each call runs in one transaction; nothing was run",
+             p->zFunc, zName ? zName : "", zName ? ": " : "", zWhose, zWhat,
+             iLine, zWho,
+             (zWhat[0]=='A' || zWhat[0]=='D' || zWhat[0]=='V')
+               ? "ATTACH, DETACH or VACUUM"
+               : "begin, commit, roll back or release a transaction");
+  }
+  sqlite3_free(zWhat);
+  return rc;
+}
+
+/* Reads the verify query of pItem; a blob is damage, said so. */
+static int runReadVerify(RunCtx *p, const MigrateItem *pItem, char **pzVerify,
+                         int *pbNull){
+  int rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY,
+                               pzVerify, pbNull);
+  if( rc==SQLITE_MISMATCH ){
+    runError(p, "%s: %s: its verify query is not text (a blob): "
+             "migrations_scripts is damaged", p->zFunc, pItem->zName);
+  }
+  return rc;
+}
+
+/*
 ** Runs the verify query of pItem (if it has one): a single read-only
 ** query whose first column of its first row must be true.
 */
@@ -305,9 +488,11 @@ static int runVerify(RunCtx *p, const MigrateItem *pItem){
   int bNull = 1;
   int rc;
   if( !pItem->bVerify ) return SQLITE_OK;   /* known from the plan */
-  rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY, &zVerify,
-                           &bNull);
+  rc = runReadVerify(p, pItem, &zVerify, &bNull);
   if( rc!=SQLITE_OK || bNull ) goto verify_done;
+  rc = runGuard(p, zVerify, 0, pItem->zName, "its verify query",
+                "a verify query");
+  if( rc!=SQLITE_OK ) goto verify_done;
   rc = sqlite3_prepare_v2(p->db, zVerify, -1, &pStmt, &zTail);
   if( rc!=SQLITE_OK ){
     if( rc!=SQLITE_NOMEM ){
@@ -343,8 +528,9 @@ verify_done:
 
 /* Runs the hooks of event iEvent (if it has any); sets p->zErr. */
 static int runHook(RunCtx *p, int iEvent){
-  if( (p->mHooks & (1u<<iEvent))==0 ) return SQLITE_OK;
-  return migrateHooksRun(p->db, iEvent, p->zFunc, &p->undo, &p->zErr);
+  if( (p->hooks.mEvents & (1u<<iEvent))==0 ) return SQLITE_OK;
+  return migrateHooksRun(p->db, &p->hooks, iEvent, p->zFunc, &p->undo,
+                         &p->zErr);
 }
 
 /*
@@ -365,10 +551,17 @@ static int runFlush(RunCtx *p){
       rc = migrateRecordDown(p->pRec, pItem, pDone->iStart, pDone->iMs,
                              pDone->nChange, zNote);
     }else{
-      rc = migrateRecordUp(p->pRec, pItem, p->iBatch, pDone->iStart,
-                           pDone->iMs, pDone->nChange, zNote);
+      rc = migrateRecordUp(p->pRec, pItem, p->aSlot[pDone->iRun].zSum,
+                           p->iBatch, pDone->iStart, pDone->iMs,
+                           pDone->nChange, zNote);
     }
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    if( rc==SQLITE_NOTFOUND ){
+      rc = SQLITE_ERROR;
+      runError(p, "%s: cannot record %s: its definition was changed or "
+               "deleted while the call ran (by a script, hook or verify "
+               "query writing main.migrations_scripts); nothing was done",
+               p->zFunc, pItem->zName);
+    }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       /* a recording failure (e.g. a dropped table) still says what */
       runError(p, "%s: cannot record %s: %s", p->zFunc, pItem->zName,
                sqlite3_errmsg(p->db));
@@ -381,15 +574,18 @@ static int runFlush(RunCtx *p){
 /*
 ** Step 5: reads every script the plan will run and refuses the call if
 ** one is irreversible, would escape the transaction, or is a
-** no-transaction migration where none can run.  Nothing runs.
+** no-transaction migration where none can run; verify queries and hooks
+** pass the same guard.  Nothing runs.  What it read is kept in p->aSlot
+** (the checksum of each script and whether it is a no-transaction one):
+** runOne() runs a script only if it is still exactly the one checked.
 */
 static int runCheckScripts(RunCtx *p){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<p->plan.nRun; i++){
     const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
     int bDown = i<p->plan.nDown;
-    char *zScript = 0, *zWhat = 0;
-    int bNull = 0, iLine = 0, bNoTx;
+    char *zScript = 0;
+    int bNull = 0, bNoTx;
     /* a script is read once here and once to run it; incremental I/O holds
     ** it in memory once (a SELECT would materialise it, then the copy) */
     rc = migrateRecordScript(p->pRec, pItem,
@@ -402,6 +598,9 @@ static int runCheckScripts(RunCtx *p){
     }
     if( rc!=SQLITE_OK ) break;
     bNoTx = zScript && migrateIsNoTx(zScript);
+    migrateChecksum(zScript ? zScript : "", zScript ? (int)strlen(zScript) : 0,
+                    p->aSlot[i].zSum);
+    p->aSlot[i].bNoTx = bNoTx;
     if( bNull ){
       rc = SQLITE_ERROR;
       runError(p, "%s: %s is irreversible (its down script is NULL); "
@@ -413,19 +612,27 @@ static int runCheckScripts(RunCtx *p){
                ? "cannot be dry-run (it could not be undone)"
                : "runs only in autocommit mode, not inside BEGIN ... COMMIT");
     }else{
-      rc = migrateGuard(zScript, bNoTx, &zWhat, &iLine);
-      if( rc==SQLITE_ERROR ){
-        runError(p, "%s: %s: its %s script holds %s (line %d); a migration "
-                 "script may not %s, because each call runs in one "
-                 "transaction; nothing was run", p->zFunc, pItem->zName,
-                 bDown ? "down" : "up", zWhat, iLine,
-                 (zWhat[0]=='A' || zWhat[0]=='D' || zWhat[0]=='V')
-                   ? "ATTACH, DETACH or VACUUM"
-                   : "begin, commit, roll back or release a transaction");
-      }
-      sqlite3_free(zWhat);
+      rc = runGuard(p, zScript, bNoTx, pItem->zName,
+                    bDown ? "its down script" : "its up script",
+                    "a migration script");
     }
     sqlite3_free(zScript);
+    if( rc==SQLITE_OK && !bDown && pItem->bVerify ){
+      char *zVerify = 0;
+      rc = runReadVerify(p, pItem, &zVerify, &bNull);
+      if( rc==SQLITE_OK && zVerify ){
+        rc = runGuard(p, zVerify, 0, pItem->zName, "its verify query",
+                      "a verify query");
+      }
+      sqlite3_free(zVerify);
+    }
+  }
+  for(i=0; rc==SQLITE_OK && i<p->hooks.nHook; i++){
+    char *zWhose = sqlite3_mprintf("hook %s",
+                                   migrateHookEvent(p->hooks.aHook[i].iEvent));
+    rc = zWhose ? runGuard(p, p->hooks.aHook[i].zScript, 0, 0, zWhose,
+                           "a hook script") : SQLITE_NOMEM;
+    sqlite3_free(zWhose);
   }
   return rc;
 }
@@ -459,6 +666,16 @@ static int runFkCheck(RunCtx *p, int iLast){
   }else{
     sqlite3_finalize(pStmt);
   }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->zErr==0 ){
+    /* e.g. "foreign key mismatch": a broken REFERENCES clause anywhere */
+    const MigrateItem *pLast = &p->plan.aItem[p->plan.aRun[iLast]];
+    p->pFail = pLast;
+    p->bFailDown = iLast<p->plan.nDown;
+    runError(p, "%s: %s failed: the foreign key check at the end of the "
+             "batch failed: %s (fix that foreign key, or migrate with PRAGMA "
+             "foreign_keys=OFF)", p->zFunc, pLast->zName,
+             sqlite3_errmsg(p->db));
+  }
   return rc;
 }
 
@@ -477,17 +694,52 @@ static int runPhaseHooks(RunCtx *p, int i){
 }
 
 /*
+** After a no-transaction migration (position i of the run list) the batch
+** goes on in a new transaction, and another runner may have taken the
+** write lock in between.  The rest of the run list is kept only while
+** each of its migrations is still as the plan saw it; otherwise the batch
+** ends here (that runner did the rest).
+*/
+static int runRecheck(RunCtx *p, int i){
+  MigratePlan now;
+  int k, rc;
+  memset(&now, 0, sizeof(now));
+  if( i+1>=p->plan.nRun ) return SQLITE_OK;
+  rc = migratePlanLoad(p->db, &now, p->zFunc, &p->zErr);
+  for(k=i+1; rc==SQLITE_OK && k<p->plan.nRun; k++){
+    const MigrateItem *pA = &p->plan.aItem[p->plan.aRun[k]];
+    int j = migratePlanFind(&now, pA->zName);
+    const MigrateItem *pB = j>=0 ? &now.aItem[j] : 0;
+    if( pB==0 || pB->iScript!=pA->iScript || pB->iLedger!=pA->iLedger
+     || pB->eState!=pA->eState ){
+      p->plan.nRun = i+1;
+      if( p->plan.nDown>p->plan.nRun ) p->plan.nDown = p->plan.nRun;
+    }
+  }
+  migratePlanFree(&now);
+  return rc;
+}
+
+/*
 ** Runs one migration, position i of the run list: hooks around it, its
-** script, its verify query, its record.  A no-transaction migration first
-** commits the batch so far, runs outside any transaction, has its record
-** committed on its own, and the batch goes on in a new transaction.
+** script, its verify query, its record.  The script must be exactly the
+** one the check read (p->aSlot[i]).
+**
+** A no-transaction migration first commits the batch so far together
+** with its claim (sql/lock.sql: any other runner now waits instead of
+** running it too), runs outside any transaction, then has its record
+** committed on its own with the claim deleted, and the batch goes on in a
+** new transaction after runRecheck().
 */
 static int runOne(RunCtx *p, int i){
   const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
   int bDown = i<p->plan.nDown;
   char *zScript = 0;
-  int bNull = 0, bNoTx = 0;
-  sqlite3_int64 iStart, iMs, nChange;
+  char zSum[MIGRATE_CHECKSUM_LEN+1];
+  int bNull = 0;
+  int bNoTx = p->aSlot[i].bNoTx;
+  int bClaimed = 0;
+  sqlite3_int64 iStart, iMs = 0, nChange;
   int rc = migrateRecordScript(p->pRec, pItem, bDown|MIGRATE_SCRIPT_FAST,
                                &zScript, &bNull);
   if( rc!=SQLITE_OK ) return rc;
@@ -495,15 +747,35 @@ static int runOne(RunCtx *p, int i){
     zScript = sqlite3_mprintf("");
     if( zScript==0 ) return SQLITE_NOMEM;
   }
-  bNoTx = migrateIsNoTx(zScript);
+  migrateChecksum(zScript, (int)strlen(zScript), zSum);
+  if( strcmp(zSum, p->aSlot[i].zSum)!=0 ){
+    /* what a call runs is fixed when it starts */
+    rc = SQLITE_ERROR;
+    runError(p, "%s: %s failed: its %s script was changed while the call "
+             "ran (by a script, hook or verify query writing "
+             "main.migrations_scripts); nothing was done", p->zFunc,
+             pItem->zName, bDown ? "down" : "up");
+    goto one_fail;
+  }
   rc = runHook(p, MIGRATE_HOOK_BEFORE_EACH);
   if( rc==SQLITE_OK && bNoTx ){
-    /* commit the batch so far: the script runs outside any transaction */
+    /* commit the batch so far and the claim: the script runs outside any
+    ** transaction */
     rc = runFlush(p);
     if( rc==SQLITE_OK ) rc = runFkCheck(p, i-1);
+    if( rc==SQLITE_OK ){
+      rc = migrateRecordClaim(p->pRec, pItem, p->iBatch);
+      if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+        runError(p, "%s: cannot record that %s starts: %s", p->zFunc,
+                 pItem->zName, sqlite3_errmsg(p->db));
+      }
+    }
     if( rc==SQLITE_OK ) rc = migrateUndoPause(p->db, &p->undo);
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
-    if( rc==SQLITE_OK ) p->bOpen = 0;
+    if( rc==SQLITE_OK ){
+      p->bOpen = 0;
+      bClaimed = 1;
+    }
   }
   if( rc!=SQLITE_OK ) goto one_done;
 
@@ -515,10 +787,10 @@ static int runOne(RunCtx *p, int i){
   if( iMs<0 ) iMs = 0;
   if( rc==SQLITE_OK && !bDown ) rc = runVerify(p, pItem);
   if( rc!=SQLITE_OK ){
-    p->pFail = pItem;
-    p->bFailDown = bDown;
-    p->iFailMs = iMs;
-    goto one_done;
+    /* a failed no-transaction migration gives its claim back (its own
+    ** write: nothing else of it can be undone) */
+    if( bClaimed ) migrateRecordUnclaim(p->pRec, pItem->zName);
+    goto one_fail;
   }
   p->aDone[p->nDone].iRun = i;
   p->aDone[p->nDone].iStart = iStart;
@@ -527,21 +799,29 @@ static int runOne(RunCtx *p, int i){
   p->aDone[p->nDone].bNoTx = bNoTx;
   p->nDone++;
   if( bNoTx ){
-    /* its record is committed on its own: what ran cannot be undone;
-    ** the script may have expired the undo statements */
+    /* its record and the end of its claim are committed on their own:
+    ** what ran cannot be undone; the script may have expired the undo
+    ** statements */
     rc = migrateUndoPrepare(p->db, &p->undo);
     if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
     p->bOpen = rc==SQLITE_OK;
     if( rc==SQLITE_OK ) rc = runFlush(p);
+    if( rc==SQLITE_OK ) rc = migrateRecordUnclaim(p->pRec, pItem->zName);
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
     if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
     p->bOpen = rc==SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = runRecheck(p, i);
   }
   if( rc==SQLITE_OK ) rc = runHook(p, MIGRATE_HOOK_AFTER_EACH);
   if( rc==SQLITE_OK && p->xProgress ){
     p->xProgress(p->pProgressArg, pItem->zName, bDown ? "down" : "up", iMs,
                  nChange);
   }
+  goto one_done;
+one_fail:
+  p->pFail = pItem;
+  p->bFailDown = bDown;
+  p->iFailMs = iMs;
 one_done:
   sqlite3_free(zScript);
   return rc;
@@ -579,39 +859,23 @@ static int runPlan(RunCtx *p){
 }
 
 /*
-** Runs one call of operation eOp.  zTarget: target name or NULL; nBatch:
-** the n of rollback(n) (negative: all).  xProgress (may be NULL) is called
-** with pArg as each migration completes.  On success *pnDone is the number
-** of migrations applied (reverted, for the rollbacks; repaired, for
-** migrate_repair()).  On error returns an SQLite code and sets *pzErr
-** (sqlite3_malloc'ed, NULL for SQLITE_NOMEM); the database is as it was,
-** except for the failure's row in migrations_history.
+** One attempt at the call p describes (steps 1-8 of the header).  Returns
+** SQLITE_BUSY with p->zClaim set when another runner's no-transaction
+** migration is under way (the caller waits and tries again); everything
+** of the attempt is undone and freed then, as on any return.
 */
-static int runCall(sqlite3 *db, int eOp, const char *zTarget,
-                   sqlite3_int64 nBatch, migrate_progress xProgress,
-                   void *pArg, const migrate_script *aDefine, int nDefine,
-                   sqlite3_int64 *pnDone, char **pzErr){
-  RunCtx ctx;
-  RunCtx *p = &ctx;
+static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
+                   sqlite3_int64 *pnDone){
+  sqlite3 *db = p->db;
+  int eOp = p->eOp;
+  sqlite3_int64 nForgot = 0;
   int bWork = 0;
   int rc;
   int i;
 
-  memset(p, 0, sizeof(*p));
-  p->db = db;
-  p->eOp = eOp;
-  p->aDefine = aDefine;
-  p->nDefine = nDefine;
-  /* a dry run raises exactly the errors migrate() would raise */
-  p->zFunc = migrateOpName(eOp==MIGRATE_OP_DRY_RUN ? MIGRATE_OP_UP : eOp);
-  p->xProgress = xProgress;
-  p->pProgressArg = pArg;
-  *pnDone = 0;
-  *pzErr = 0;
-
   /* 1. look without a lock */
   rc = runLook(p, zTarget, nBatch, &bWork);
-  if( rc!=SQLITE_OK || !bWork ) goto run_done;
+  if( rc!=SQLITE_OK || !bWork ) goto once_done;
 
   /* 2. not from inside another statement */
   if( sqlite3_get_autocommit(db) && sqlite3_txn_state(db, 0)!=SQLITE_TXN_NONE ){
@@ -619,7 +883,7 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
     runError(p, "%s: call it as a statement of its own (SELECT %s(...);), "
              "not inside another statement; nothing was done",
              p->zFunc, p->zFunc);
-    goto run_done;
+    goto once_done;
   }
 
   /* 3. lock; 4. plan from a second read */
@@ -629,20 +893,31 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
     MigrateDef def;
     sqlite3_int64 iRowid = 0;
     memset(&def, 0, sizeof(def));
-    def.zName = aDefine[i].zName;
-    def.zUp = aDefine[i].zUp;
-    def.zDown = aDefine[i].zDown;
+    def.zName = p->aDefine[i].zName;
+    def.zUp = p->aDefine[i].zUp;
+    def.zDown = p->aDefine[i].zDown;
     rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &p->zErr);
   }
-  if( rc==SQLITE_OK ) rc = migrateHooksMask(db, &p->mHooks);
   if( rc==SQLITE_OK ) rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
   if( rc==SQLITE_OK ){
     rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc, &p->zErr);
   }
+  if( rc==SQLITE_OK ){
+    /* another runner's no-transaction migration: wait for it (repair
+    ** forgets it instead) */
+    rc = migrateStoreClaims(db, p->pRec, eOp==MIGRATE_OP_REPAIR, &p->zClaim,
+                            &p->zClaimAt, &nForgot);
+    if( rc==SQLITE_OK && p->zClaim ) rc = SQLITE_BUSY;
+  }
+  if( rc==SQLITE_OK && eOp<MIGRATE_OP_REPAIR && p->plan.nRun>0 ){
+    rc = migrateHooksLoad(db, &p->hooks, p->zFunc, &p->zErr);
+  }
   p->iBatch = (eOp==MIGRATE_OP_REFRESH ? 0 : p->plan.mxBatch) + 1;
   if( rc==SQLITE_OK ){
-    p->aDone = sqlite3_malloc64(sizeof(RunDone)*(sqlite3_uint64)(p->plan.nRun+1));
-    if( p->aDone==0 ) rc = SQLITE_NOMEM;
+    sqlite3_uint64 n = (sqlite3_uint64)(p->plan.nRun+1);
+    p->aDone = sqlite3_malloc64(sizeof(RunDone)*n);
+    p->aSlot = sqlite3_malloc64(sizeof(RunSlot)*n);
+    if( p->aDone==0 || p->aSlot==0 ) rc = SQLITE_NOMEM;
   }
 
   /* 5. check; 6. run (7. foreign keys) */
@@ -653,7 +928,7 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
 
   /* 8. commit */
   if( rc==SQLITE_OK && eOp!=MIGRATE_OP_DRY_RUN
-   && (p->plan.nRun>0 || p->nDefine>0) ){
+   && (p->plan.nRun>0 || p->nDefine>0 || nForgot>0) ){
     rc = migrateUndoPause(db, &p->undo);
     if( rc==SQLITE_OK ){
       rc = runExec(p, p->bOuter ? "COMMIT" : "RELEASE libmigrate");
@@ -661,7 +936,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
     if( rc==SQLITE_OK ) p->bOpen = 0;
   }
   if( rc==SQLITE_OK ){
-    *pnDone = p->plan.nRun - (eOp==MIGRATE_OP_REFRESH ? p->plan.nDown : 0);
+    *pnDone = p->plan.nRun - (eOp==MIGRATE_OP_REFRESH ? p->plan.nDown : 0)
+            + nForgot;
   }
   runUndo(p);   /* dry run, nothing planned, or failure */
 
@@ -676,11 +952,104 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   }
   runRestoreFk(p);
 
-run_done:
+once_done:
   migrateUndoFree(&p->undo);
+  memset(&p->undo, 0, sizeof(p->undo));
   sqlite3_free(p->aDone);
+  sqlite3_free(p->aSlot);
+  p->aDone = 0;
+  p->aSlot = 0;
+  p->nDone = 0;
   migrateRecorderClose(p->pRec);
+  p->pRec = 0;
   migratePlanFree(&p->plan);
+  migrateHooksFree(&p->hooks);
+  p->pFail = 0;
+  p->bOuter = p->bOpen = 0;
+  return rc;
+}
+
+/* The connection's busy timeout in ms (PRAGMA busy_timeout), 0 if none. */
+static int runBusyTimeout(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int ms = 0;
+  if( sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    ms = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return ms;
+}
+
+/*
+** Runs one call of operation eOp.  zTarget: target name or NULL; nBatch:
+** the n of rollback(n) (negative: all).  xProgress (may be NULL) is called
+** with pArg as each migration completes.  On success *pnDone is the number
+** of migrations applied (reverted, for the rollbacks; repaired, for
+** migrate_repair()).  On error returns an SQLite code and sets *pzErr
+** (sqlite3_malloc'ed, NULL for SQLITE_NOMEM); the database is as it was,
+** except for the failure's row in migrations_history.
+**
+** A call made from inside another call on the same connection (from a
+** migration script, a hook or a verify query) is refused.  While another
+** runner's no-transaction migration is under way the call waits for it,
+** polling, up to the connection's busy_timeout, as it would for the lock.
+*/
+static int runCall(sqlite3 *db, int eOp, const char *zTarget,
+                   sqlite3_int64 nBatch, migrate_progress xProgress,
+                   void *pArg, const migrate_script *aDefine, int nDefine,
+                   sqlite3_int64 *pnDone, char **pzErr){
+  RunCtx ctx;
+  RunCtx *p = &ctx;
+  int nWaited = 0;         /* ms waited for another runner so far */
+  int msTimeout = -1;
+  int rc;
+
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->eOp = eOp;
+  p->aDefine = aDefine;
+  p->nDefine = nDefine;
+  /* a dry run raises exactly the errors migrate() would raise */
+  p->zFunc = migrateOpName(eOp==MIGRATE_OP_DRY_RUN ? MIGRATE_OP_UP : eOp);
+  p->xProgress = xProgress;
+  p->pProgressArg = pArg;
+  *pnDone = 0;
+  *pzErr = 0;
+
+  if( migrateCallRunning(db) ){
+    rc = SQLITE_ERROR;
+    runError(p, "%s: cannot be called from inside a migration script, hook "
+             "or verify query (a call is running on this connection); "
+             "nothing was done", migrateOpName(eOp));
+    goto run_done;
+  }
+  for(;;){
+    rc = runOnce(p, zTarget, nBatch, pnDone);
+    if( rc!=SQLITE_BUSY || p->zClaim==0 ) break;
+    if( msTimeout<0 ) msTimeout = runBusyTimeout(db);
+    if( nWaited>=msTimeout ){
+      sqlite3_free(p->zErr);
+      p->zErr = 0;
+      runError(p, "%s: %s is a no-transaction migration that another "
+          "connection started at %s and has not finished; nothing was done "
+          "(if no other process is migrating this database it was "
+          "interrupted: check what it did, then SELECT migrate_repair() to "
+          "forget it, so that it runs again, or also SELECT "
+          "migrate_mark('%s') to record it as applied)", p->zFunc,
+          p->zClaim, p->zClaimAt, p->zClaim);
+      break;
+    }
+    nWaited += sqlite3_sleep(msTimeout-nWaited<50 ? msTimeout-nWaited : 50);
+    sqlite3_free(p->zClaim);
+    sqlite3_free(p->zClaimAt);
+    sqlite3_free(p->zErr);
+    p->zClaim = p->zClaimAt = p->zErr = 0;
+  }
+
+run_done:
+  sqlite3_free(p->zClaim);
+  sqlite3_free(p->zClaimAt);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->zErr==0 ){
     p->zErr = sqlite3_mprintf("%s: %s", p->zFunc, sqlite3_errstr(rc));
   }

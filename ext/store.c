@@ -223,6 +223,19 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
       return SQLITE_MISMATCH;
     }
   }
+  if( pDef->zVerify ){
+    char *zWhat = 0;
+    int iLine = 0;
+    rc = migrateGuard(pDef->zVerify, 0, &zWhat, &iLine);
+    if( rc==SQLITE_ERROR ){
+      *pzErr = sqlite3_mprintf("migrations: the verify query of %s may not "
+          "hold %s (line %d): it runs inside the call's transaction",
+          pDef->zName, zWhat, iLine);
+      rc = SQLITE_CONSTRAINT_CHECK;
+    }
+    sqlite3_free(zWhat);
+    if( rc!=SQLITE_OK ) return rc;
+  }
   if( pDef->bRepeatable && pDef->zDown && pDef->zDown[0] ){
     *pzErr = sqlite3_mprintf("migrations: %s is repeatable: a repeatable "
         "migration has no down script (leave down NULL)", pDef->zName);
@@ -363,7 +376,9 @@ void migrateFormatTime(sqlite3_int64 iMs, char *zOut){
 #define REC_LEDGER_DEL   5
 #define REC_HISTORY      6
 #define REC_REPAIR       7
-#define REC_N            8
+#define REC_CLAIM        8
+#define REC_UNCLAIM      9
+#define REC_N           10
 
 static const char *const azRecSql[REC_N] = {
   /* REC_UP_TEXT */
@@ -374,11 +389,13 @@ static const char *const azRecSql[REC_N] = {
   "SELECT verify FROM main.migrations_scripts WHERE rowid=?1",
   /* REC_LEDGER_DOWN */
   "SELECT down FROM main.migrations_ledger WHERE rowid=?1",
-  /* REC_LEDGER_ADD: the down script is copied as it is at apply time */
+  /* REC_LEDGER_ADD: the down script is copied as it is at apply time;
+  ** ?6, when not NULL, is the checksum of the up script that ran: a
+  ** definition changed or deleted since then records nothing */
   "INSERT INTO main.migrations_ledger"
   "(name, batch, checksum, applied_at, duration_ms, changes, repeatable, down)"
   " SELECT name, ?2, checksum, ?3, ?4, ?5, repeatable, down"
-  "   FROM main.migrations_scripts WHERE rowid=?1",
+  "   FROM main.migrations_scripts WHERE rowid=?1 AND checksum=ifnull(?6,checksum)",
   /* REC_LEDGER_DEL */
   "DELETE FROM main.migrations_ledger WHERE rowid=?1",
   /* REC_HISTORY */
@@ -389,6 +406,10 @@ static const char *const azRecSql[REC_N] = {
   "UPDATE main.migrations_ledger SET checksum="
   " (SELECT checksum FROM main.migrations_scripts WHERE rowid=?2)"
   " WHERE rowid=?1",
+  /* REC_CLAIM */
+  "INSERT INTO main.migrations_lock(name, batch, started_at) VALUES(?1,?2,?3)",
+  /* REC_UNCLAIM */
+  "DELETE FROM main.migrations_lock WHERE name=?1",
 };
 
 struct MigrateRecorder {
@@ -541,11 +562,14 @@ static int recLedgerDelete(MigrateRecorder *p, const MigrateItem *pItem){
 ** Records that pItem was applied in batch iBatch, started at iStart (JD ms),
 ** took iMs and changed nChange rows: a ledger row (replacing the previous
 ** run's row of a repeatable migration) and a history row with note zNote.
+** zSum is the checksum of the up script that ran: when the definition no
+** longer has it (a script of the call changed or deleted it) nothing is
+** recorded and SQLITE_NOTFOUND is returned.
 */
 int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
-                    sqlite3_int64 iBatch, sqlite3_int64 iStart,
-                    sqlite3_int64 iMs, sqlite3_int64 nChange,
-                    const char *zNote){
+                    const char *zSum, sqlite3_int64 iBatch,
+                    sqlite3_int64 iStart, sqlite3_int64 iMs,
+                    sqlite3_int64 nChange, const char *zNote){
   char zAt[24];
   int rc = SQLITE_OK;
   sqlite3_stmt *pStmt;
@@ -559,8 +583,10 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
   rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 4, iMs);
   sqlite3_bind_int64(pStmt, 5, nChange);
+  sqlite3_bind_text(pStmt, 6, zSum, -1, SQLITE_STATIC);
   if( rc==SQLITE_OK ) rc = recRun(pStmt);
-  if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_CORRUPT;
+  sqlite3_bind_null(pStmt, 6);
+  if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_NOTFOUND;
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iStart+iMs, iMs,
                               nChange, 1, zNote);
@@ -623,6 +649,88 @@ int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
   if( rc==SQLITE_OK ) rc = recRun(pStmt);
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, 0, -1, 1, 0);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- claims */
+
+/*
+** Claims no-transaction migration pItem of batch iBatch: a row in
+** main.migrations_lock (created from sql/lock.sql on first use), written
+** inside the transaction that commits the batch before it (run.c).
+*/
+int migrateRecordClaim(MigrateRecorder *p, const MigrateItem *pItem,
+                       sqlite3_int64 iBatch){
+  char zAt[24];
+  int bExists = 0;
+  int rc = migrateStoreHasTable(p->db, "migrations_lock", &bExists);
+  sqlite3_stmt *pStmt;
+  if( rc==SQLITE_OK && !bExists ){
+    rc = sqlite3_exec(p->db, migrateLockSql, 0, 0, 0);
+  }
+  if( rc!=SQLITE_OK ) return rc;
+  pStmt = recStmt(p, REC_CLAIM, &rc);
+  if( pStmt==0 ) return rc;
+  migrateFormatTime(migrateNowMs(p->db), zAt);
+  sqlite3_bind_text(pStmt, 1, pItem->zName, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(pStmt, 2, iBatch);
+  rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
+  if( rc==SQLITE_OK ) rc = recRun(pStmt);
+  return rc;
+}
+
+/* Deletes the claim of zName (see migrateRecordClaim). */
+int migrateRecordUnclaim(MigrateRecorder *p, const char *zName){
+  int rc = SQLITE_OK;
+  sqlite3_stmt *pStmt = recStmt(p, REC_UNCLAIM, &rc);
+  if( pStmt==0 ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  return recRun(pStmt);
+}
+
+/*
+** Reads the oldest claim, if any: *pzName and *pzAt (sqlite3_malloc'ed)
+** are its migration and start time, both NULL when nothing is claimed.
+** With bForget the claims are deleted instead (migrate_repair()), each
+** logged in the history, and *pnForgot counts them.
+*/
+int migrateStoreClaims(sqlite3 *db, MigrateRecorder *pRec, int bForget,
+                       char **pzName, char **pzAt, sqlite3_int64 *pnForgot){
+  sqlite3_stmt *pStmt = 0;
+  int bExists = 0;
+  int rc = migrateStoreHasTable(db, "migrations_lock", &bExists);
+  *pzName = *pzAt = 0;
+  if( pnForgot ) *pnForgot = 0;
+  if( rc!=SQLITE_OK || !bExists ) return rc;
+  rc = sqlite3_prepare_v2(db, "SELECT name, started_at, batch"
+                          "  FROM main.migrations_lock ORDER BY rowid",
+                          -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    if( !bForget ){
+      *pzName = sqlite3_mprintf("%s", zName ? zName : "");
+      *pzAt = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      if( *pzName==0 || *pzAt==0 ) rc = SQLITE_NOMEM;
+      break;
+    }
+    rc = migrateRecordHistory(pRec, zName ? zName : "", "repair",
+        sqlite3_column_int64(pStmt, 2), 0, 0, -1, 1,
+        "forgot an unfinished no-transaction migration");
+    if( pnForgot ) (*pnForgot)++;
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  if( rc==SQLITE_OK && bForget && pnForgot && *pnForgot>0 ){
+    rc = sqlite3_exec(db, "DELETE FROM main.migrations_lock", 0, 0, 0);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(*pzName);
+    sqlite3_free(*pzAt);
+    *pzName = *pzAt = 0;
   }
   return rc;
 }

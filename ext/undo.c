@@ -67,6 +67,10 @@
   " WHERE (SELECT 1 FROM " DB ".sqlite_schema LIMIT 0) IS NULL"
 #define UNDO_HOST_PTR "libmigrate-undo"
 
+/* Ends the kept ROLLBACK's text: while that statement exists a call is
+** running on the connection (migrateCallRunning()). */
+#define UNDO_MARK " /* libmigrate: a call is running */"
+
 /*
 ** (Re)prepares the statements that undo a call: ROLLBACK, or ROLLBACK TO
 ** and RELEASE of the call's savepoint.  On failure the old statements are
@@ -75,8 +79,9 @@
 int migrateUndoPrepare(sqlite3 *db, MigrateUndo *pUndo){
   sqlite3_stmt *apNew[2] = {0, 0};
   int i;
-  int rc = sqlite3_prepare_v2(db, pUndo->bOuter ? "ROLLBACK"
-                              : "ROLLBACK TO libmigrate", -1, &apNew[0], 0);
+  int rc = sqlite3_prepare_v2(db, pUndo->bOuter ? "ROLLBACK" UNDO_MARK
+                              : "ROLLBACK TO libmigrate" UNDO_MARK, -1,
+                              &apNew[0], 0);
   if( rc==SQLITE_OK && !pUndo->bOuter ){
     rc = sqlite3_prepare_v2(db, "RELEASE libmigrate", -1, &apNew[1], 0);
   }
@@ -142,6 +147,27 @@ int migrateUndoPause(sqlite3 *db, MigrateUndo *p){
   }
   p->bRunning = 0;
   return sqlite3_reset(p->pHost);   /* SQLITE_NOMEM: SQLite rolled back */
+}
+
+/*
+** True while a call (migrate(), a rollback, ...) is running on db: from the
+** moment its transaction opens until it ends, the call keeps its ROLLBACK
+** prepared, and that statement's text carries UNDO_MARK.  Migration
+** scripts, hooks and verify queries run only inside that window, so this
+** is how a nested call, or a write to the definitions from one of them, is
+** recognised.  Per connection, needs no state of its own.
+*/
+int migrateCallRunning(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  static const int nMark = (int)sizeof(UNDO_MARK)-1;
+  while( (pStmt = sqlite3_next_stmt(db, pStmt))!=0 ){
+    const char *z = sqlite3_sql(pStmt);
+    int n = z && z[0]=='R' ? (int)strlen(z) : 0;
+    if( n>nMark && memcmp(&z[n-nMark], UNDO_MARK, (size_t)nMark)==0 ){
+      return 1;
+    }
+  }
+  return 0;
 }
 
 void migrateUndoFree(MigrateUndo *p){

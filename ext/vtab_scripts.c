@@ -187,7 +187,12 @@ static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   MigrateVtab *pTab = (MigrateVtab*)pVtab;
   char *zErr = 0;
   int rc = SQLITE_OK;
-  if( argc==1 ){
+  if( migrateCallRunning(pTab->db) ){
+    /* what a call runs is fixed when it starts */
+    zErr = sqlite3_mprintf("migrations: cannot be changed while a migration "
+        "call runs (from a migration script, hook or verify query)");
+    rc = SQLITE_ERROR;
+  }else if( argc==1 ){
     rc = migrateStoreDelete(pTab->db, sqlite3_value_int64(argv[0]), &zErr);
   }else{
     sqlite3_int64 iOld = 0;

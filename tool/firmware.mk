@@ -78,9 +78,9 @@ check-power: $(FW)/boot $(FW)/powerloss
 .PHONY: firmware-bins firmware-example check-power
 
 # ---- other architectures (static, under qemu-user) ----------------------
-FW_CROSS_SRC = $(FW_EXT_SRC) build/storage_sql.c $(FW)/fw_scripts.c
+FW_CROSS_SRC = $(FW_EXT_SRC) $(GEN_SRC) $(FW)/fw_scripts.c
 
-check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user file
 	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm
 	@echo "== the database the ARM boot wrote, checked natively"
@@ -88,7 +88,7 @@ check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c build/storage
 	@echo "== native"
 	$(FW)/ctest_firmware
 
-check-s390x: $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+check-s390x: $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user file
 	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh s390x s390x-linux-gnu qemu-s390x
 	@echo "== the database the big-endian boot wrote, checked natively"
@@ -101,11 +101,11 @@ check-cross: check-arm check-s390x
 # ---- size of the extension built for firmware ----------------------------
 # Every file of SPEC sections 4-6 (all of ext/ but diff.c, plus the embedded
 # storage schema), -Os, for x86-64 and for Cortex-M4 Thumb-2 (newlib).
-FW_SIZE_SRC = $(FW_EXT_SRC) build/storage_sql.c
+FW_SIZE_SRC = $(FW_EXT_SRC) $(GEN_SRC)
 FW_SIZE_BUDGET = 32768
 FW_M4 = arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -Os
 
-size: build/storage_sql.c $(EXT_HDR)
+size: $(GEN_SRC) $(EXT_HDR)
 	@sh tool/install-deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi
 	@rm -rf build/size && mkdir -p build/size/include build/size/x86-64 build/size/thumb2
 	@cp /usr/include/sqlite3.h /usr/include/sqlite3ext.h build/size/include/
@@ -126,7 +126,7 @@ size: build/storage_sql.c $(EXT_HDR)
 
 # The power-loss test on the ARM build, under qemu-arm (slow: ~10x).
 FW_ARM_KILLS ?= 50
-check-power-arm: $(FW)/powerloss $(FW)/fw_scripts.c build/storage_sql.c
+check-power-arm: $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
 	CROSS_BUILD_ONLY=1 FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm
 	$(FW)/powerloss -kills $(FW_ARM_KILLS) -run qemu-arm build/cross/armhf/boot $(FW)/power-arm.db
