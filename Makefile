@@ -18,7 +18,7 @@ TCLSH   ?= tclsh
 
 EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
           ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
-          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c ext/lex.c
+          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c ext/lex.c ext/ops.c ext/util.c
 EXT_SRC += $(wildcard ext/diff.c)
 ifeq ($(wildcard ext/diff.c),)
   WARN += -DMIGRATE_OMIT_DIFF

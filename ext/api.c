@@ -152,54 +152,29 @@ int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
 int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
                 migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr){
-  static const struct { const char *zName; int eOp; int eArg; } aCall[] = {
-    /* eArg: 0 none, 1 optional target, 2 required target, 3 optional n */
-    { "migrate",         MIGRATE_OP_UP,          1 },
-    { "rollback",        MIGRATE_OP_ROLLBACK,    3 },
-    { "rollback_to",     MIGRATE_OP_ROLLBACK_TO, 2 },
-    { "migrate_reset",   MIGRATE_OP_RESET,       0 },
-    { "migrate_refresh", MIGRATE_OP_REFRESH,     0 },
-    { "migrate_dry_run", MIGRATE_OP_DRY_RUN,     1 },
-    { "migrate_repair",  MIGRATE_OP_REPAIR,      0 },
-    { "migrate_baseline", MIGRATE_OP_BASELINE,   2 },
-    { "migrate_mark",    MIGRATE_OP_MARK,        2 },
-  };
+  const MigrateOp *pOp = migrateOpByName(zCall);
   sqlite3_int64 nDone = 0;
   sqlite3_int64 nBatch = -1;
   char *zErr = 0;
   int rc = SQLITE_OK;
-  int i, k;
 
-  for(i=0; i<(int)(sizeof(aCall)/sizeof(aCall[0])); i++){
-    if( zCall && strcmp(zCall, aCall[i].zName)==0 ) break;
-  }
-  if( i>=(int)(sizeof(aCall)/sizeof(aCall[0])) ){
+  if( pOp==0 ){
     zErr = sqlite3_mprintf("migrate_run: unknown call '%s'",
                            zCall ? zCall : "(null)");
     rc = SQLITE_MISUSE;
-  }else if( zArg && aCall[i].eArg==0 ){
+  }else if( zArg && pOp->eArg==MIGRATE_ARG_NONE ){
     zErr = sqlite3_mprintf("%s: takes no argument", zCall);
     rc = SQLITE_MISUSE;
-  }else if( (zArg==0 || zArg[0]==0) && aCall[i].eArg==2 ){
-    zErr = sqlite3_mprintf("%s: the target must be a migration name "
-                           "(non-empty text)", zCall);
+  }else if( (zArg==0 || zArg[0]==0) && pOp->eArg==MIGRATE_ARG_TARGET ){
+    zErr = migrateOpTargetError(pOp);
     rc = SQLITE_MISUSE;
-  }else if( zArg && aCall[i].eArg==3 ){
-    /* the n of rollback(n): a non-negative decimal integer */
-    nBatch = 0;
-    for(k=0; zArg[k]>='0' && zArg[k]<='9' && k<18; k++){
-      nBatch = nBatch*10 + (zArg[k]-'0');
-    }
-    if( k==0 || zArg[k] ){
-      zErr = sqlite3_mprintf("rollback: n must be a non-negative integer "
-                             "(the number of batches to revert)");
-      rc = SQLITE_MISMATCH;
-    }
-  }else if( aCall[i].eArg==3 ){
+  }else if( pOp->eArg==MIGRATE_ARG_OPT_COUNT ){
     nBatch = 1;
+    if( zArg ) rc = migrateOpCount(pOp, zArg, &nBatch, &zErr);
   }
-  if( rc==SQLITE_OK && !(aCall[i].eArg==3 && nBatch==0) ){
-    rc = migrateExec(db, aCall[i].eOp, aCall[i].eArg==3 ? 0 : zArg, nBatch,
+  if( rc==SQLITE_OK && !(pOp->eArg==MIGRATE_ARG_OPT_COUNT && nBatch==0) ){
+    rc = migrateExec(db, pOp->eOp,
+                     pOp->eArg==MIGRATE_ARG_OPT_COUNT ? 0 : zArg, nBatch,
                      xProgress, pArg, &nDone, &zErr);
   }
   if( pnDone ) *pnDone = nDone;

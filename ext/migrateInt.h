@@ -8,16 +8,26 @@
 **                           MigratePlan and decides what a call runs, in order
 **   lex.c           the one SQL lexer every reader of SQL text uses
 **   guard.c         run:    refuses scripts that would escape the transaction
-**   run.c           run:    transactions/savepoints, foreign keys, scripts
-**   undo.c          run:    keeps a call undoable even out of memory
-**   store.c         record: storage creation, definitions, ledger, history
+**   run.c           run:    transactions/savepoints, foreign keys, scripts,
+**                           claims of no-transaction migrations
+**   undo.c          run:    keeps a call undoable even out of memory; knows
+**                           whether a call is running on a connection
+**   store.c         record: storage creation, definitions, ledger, history,
+**                           claims
 **   vtab_status.c   read:   the `migration_status` table
 **   hooks.c         the `migration_hooks` table and running hook scripts
 **   vtab.c          what the virtual tables share
+**   ops.c           the one table of operations (name, argument, op code)
 **   func.c          the SQL functions: argument checks, then run.c
 **   api.c           the firmware C API of migrate.h
 **   checksum.c      the checksum
+**   util.c          UTF-8 check, clock and time format
+**   diff.c          schema diff: migration_diff(), migrate_generate()
+**                   (left out of firmware builds: MIGRATE_OMIT_DIFF)
 **   migrate.c       entry point: registers everything, nothing else
+**
+** Embedded SQL (generated from sql/ by tool/sql2c.sh): migrateStorageSql,
+** migrateHooksSql, migrateLockSql.
 **
 ** Every external symbol starts with "migrate" so that a static firmware link
 ** cannot collide with anything else.
@@ -39,8 +49,9 @@
 #define MIGRATE_CHANGED 2   /* applied, up script edited since */
 #define MIGRATE_MISSING 3   /* applied, no longer defined */
 
-/* Operations of run.c, one per SQL function.  Those from MIGRATE_OP_REPAIR
-** on only record: they run no script and no hook. */
+/* Operations of run.c, one per SQL function (ops.c: the table of them).
+** Those from MIGRATE_OP_REPAIR on only record: they run no script and no
+** hook. */
 #define MIGRATE_OP_UP          1   /* migrate([target]) */
 #define MIGRATE_OP_ROLLBACK    2   /* rollback([n]) */
 #define MIGRATE_OP_ROLLBACK_TO 3   /* rollback_to(target) */
@@ -51,11 +62,40 @@
 #define MIGRATE_OP_BASELINE    8   /* migrate_baseline(target) */
 #define MIGRATE_OP_MARK        9   /* migrate_mark(name) */
 
+/* The argument an operation takes (ops.c). */
+#define MIGRATE_ARG_NONE       0   /* f() */
+#define MIGRATE_ARG_OPT_TARGET 1   /* f() or f(target) */
+#define MIGRATE_ARG_TARGET     2   /* f(target) */
+#define MIGRATE_ARG_OPT_COUNT  3   /* f() or f(n) */
+
+/* ---- ops.c: the one table of operations --------------------------------- */
+typedef struct MigrateOp MigrateOp;
+struct MigrateOp {
+  const char *zName;      /* SQL function name, and migrate_run()'s */
+  const char *zErrName;   /* the name its errors carry */
+  int eOp;                /* MIGRATE_OP_* */
+  int eArg;               /* MIGRATE_ARG_* */
+  int bRunsScripts;       /* runs scripts and hooks (else only records) */
+};
+extern const MigrateOp migrateOps[];     /* in MIGRATE_OP_* order, NULL-ended */
+const MigrateOp *migrateOpOf(int eOp);
+const MigrateOp *migrateOpByName(const char *zName);
+const char *migrateOpName(int eOp);
+int migrateOpCount(const MigrateOp*, const char *zArg, sqlite3_int64 *pnBatch,
+                   char **pzErr);
+char *migrateOpCountError(const MigrateOp*);
+char *migrateOpTargetError(const MigrateOp*);
+
 /* Name of the natural-order collation registered on every connection. */
 #define MIGRATE_COLLATION "migrate_natural"
 
 /* Length of a checksum in hex digits (64 bits). */
 #define MIGRATE_CHECKSUM_LEN 16
+
+/* ---- util.c ----------------------------------------------------------- */
+int migrateIsUtf8(const unsigned char *z, int n);
+sqlite3_int64 migrateNowMs(sqlite3*);
+void migrateFormatTime(sqlite3_int64 iMs, char *zOut);
 
 /* ---- checksum.c ------------------------------------------------------- */
 void migrateChecksum(const char *z, int n, char *zOut);
@@ -125,22 +165,18 @@ int migrateStoreCreate(sqlite3*, char **pzErr);
 int migrateStoreWrite(sqlite3*, sqlite3_int64 iOld, const MigrateDef*,
                       int eConflict, sqlite3_int64 *piRowid, char **pzErr);
 int migrateStoreHasTable(sqlite3*, const char *zTable, int *pbExists);
-int migrateIsUtf8(const unsigned char *z, int n);
 int migrateStoreAllDefined(sqlite3*, const migrate_script*, int nScript,
                            int *pbSame);
 int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
 
-sqlite3_int64 migrateNowMs(sqlite3*);
-void migrateFormatTime(sqlite3_int64 iMs, char *zOut);
 
 int migrateRecorderOpen(sqlite3*, MigrateRecorder**);
 void migrateRecorderClose(MigrateRecorder*);
 int migrateRecordScript(MigrateRecorder*, const MigrateItem*, int eWhich,
-                        char **pzOut, int *pbNull);
-#define MIGRATE_SCRIPT_UP     0
+                        int bFast, char **pzOut, int *pbNull);
+#define MIGRATE_SCRIPT_UP     0   /* eWhich of migrateRecordScript() */
 #define MIGRATE_SCRIPT_DOWN   1
 #define MIGRATE_SCRIPT_VERIFY 2
-#define MIGRATE_SCRIPT_FAST   4   /* or'ed in: type already checked */
 int migrateRecordUp(MigrateRecorder*, const MigrateItem*, const char *zSum,
                     sqlite3_int64 iBatch, sqlite3_int64 iStart,
                     sqlite3_int64 iMs, sqlite3_int64 nChange,
@@ -161,14 +197,17 @@ int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          sqlite3_int64 nChange, int bOk, const char *zMsg);
 
 /* ---- run.c ------------------------------------------------------------ */
+typedef struct MigrateUndo MigrateUndo;   /* undo.c */
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr);
 int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
                     sqlite3_int64 *pnDone, char **pzErr);
-const char *migrateOpName(int eOp);
-/* The statements that undo a call, kept prepared (see run.c, runUndo). */
-typedef struct MigrateUndo MigrateUndo;
+int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
+                     MigrateUndo *pUndo, char **pzMsg);
+
+/* ---- undo.c ----------------------------------------------------------- */
+/* The statements that undo a call, kept prepared (see undo.c). */
 struct MigrateUndo {
   int bOuter;               /* ROLLBACK; else ROLLBACK TO + RELEASE */
   sqlite3_stmt *apStmt[2];  /* kept prepared */
@@ -178,10 +217,6 @@ struct MigrateUndo {
   int rcJob;                /* how it went */
   char *zJobErr;            /* its error message */
 };
-int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
-                     MigrateUndo *pUndo, char **pzMsg);
-
-/* ---- undo.c ----------------------------------------------------------- */
 int migrateUndoPrepare(sqlite3*, MigrateUndo*);
 int migrateUndoRun(sqlite3*, MigrateUndo*);
 int migrateUndoPause(sqlite3*, MigrateUndo*);

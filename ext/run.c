@@ -93,20 +93,6 @@ struct RunCtx {
   int nDone;
 };
 
-const char *migrateOpName(int eOp){
-  switch( eOp ){
-    case MIGRATE_OP_UP:          return "migrate";
-    case MIGRATE_OP_ROLLBACK:    return "rollback";
-    case MIGRATE_OP_ROLLBACK_TO: return "rollback_to";
-    case MIGRATE_OP_RESET:       return "migrate_reset";
-    case MIGRATE_OP_REFRESH:     return "migrate_refresh";
-    case MIGRATE_OP_DRY_RUN:     return "migrate_dry_run";
-    case MIGRATE_OP_BASELINE:    return "migrate_baseline";
-    case MIGRATE_OP_MARK:        return "migrate_mark";
-    default:                     return "migrate_repair";
-  }
-}
-
 /* Sets p->zErr (if not set yet) to a printf-style message. */
 static void runError(RunCtx *p, const char *zFmt, ...){
   va_list ap;
@@ -193,7 +179,7 @@ static int runBegin(RunCtx *p){
   p->bOuter = sqlite3_get_autocommit(p->db);
   if( p->bOuter ){
     int bFk = 0;
-    if( p->eOp<MIGRATE_OP_REPAIR ){
+    if( migrateOpOf(p->eOp)->bRunsScripts ){
       sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
       if( bFk ){
         sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
@@ -468,7 +454,7 @@ static int runGuard(RunCtx *p, const char *zScript, int bNoTx,
 /* Reads the verify query of pItem; a blob is damage, said so. */
 static int runReadVerify(RunCtx *p, const MigrateItem *pItem, char **pzVerify,
                          int *pbNull){
-  int rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY,
+  int rc = migrateRecordScript(p->pRec, pItem, MIGRATE_SCRIPT_VERIFY, 0,
                                pzVerify, pbNull);
   if( rc==SQLITE_MISMATCH ){
     runError(p, "%s: %s: its verify query is not text (a blob): "
@@ -589,8 +575,8 @@ static int runCheckScripts(RunCtx *p){
     /* a script is read once here and once to run it; incremental I/O holds
     ** it in memory once (a SELECT would materialise it, then the copy) */
     rc = migrateRecordScript(p->pRec, pItem,
-                             bDown | (pItem->bText ? MIGRATE_SCRIPT_FAST : 0),
-                             &zScript, &bNull);
+                             bDown ? MIGRATE_SCRIPT_DOWN : MIGRATE_SCRIPT_UP,
+                             pItem->bText, &zScript, &bNull);
     if( rc==SQLITE_MISMATCH ){
       runError(p, "%s: %s: its %s script is not text (a blob): %s is "
                "damaged", p->zFunc, pItem->zName, bDown ? "down" : "up",
@@ -740,8 +726,9 @@ static int runOne(RunCtx *p, int i){
   int bNoTx = p->aSlot[i].bNoTx;
   int bClaimed = 0;
   sqlite3_int64 iStart, iMs = 0, nChange;
-  int rc = migrateRecordScript(p->pRec, pItem, bDown|MIGRATE_SCRIPT_FAST,
-                               &zScript, &bNull);
+  int rc = migrateRecordScript(p->pRec, pItem,
+                               bDown ? MIGRATE_SCRIPT_DOWN : MIGRATE_SCRIPT_UP,
+                               1, &zScript, &bNull);
   if( rc!=SQLITE_OK ) return rc;
   if( zScript==0 ){
     zScript = sqlite3_mprintf("");
@@ -837,19 +824,20 @@ static int runPlan(RunCtx *p){
     const MigrateItem *pItem = &p->plan.aItem[p->plan.aRun[i]];
     if( p->eOp==MIGRATE_OP_REPAIR ){
       rc = migrateRecordRepair(p->pRec, pItem);
-    }else if( p->eOp>=MIGRATE_OP_BASELINE ){   /* baseline, mark */
+    }else if( p->eOp==MIGRATE_OP_BASELINE || p->eOp==MIGRATE_OP_MARK ){
       rc = migrateRecordBaseline(p->pRec, pItem);
     }else{
       rc = runPhaseHooks(p, i);
       if( rc==SQLITE_OK ) rc = runOne(p, i);
     }
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->eOp>=MIGRATE_OP_REPAIR ){
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM
+     && !migrateOpOf(p->eOp)->bRunsScripts ){
       /* a recording failure (e.g. a dropped table) still says what */
       runError(p, "%s: cannot record %s: %s", p->zFunc, pItem->zName,
                sqlite3_errmsg(p->db));
     }
   }
-  if( rc==SQLITE_OK && p->plan.nRun>0 && p->eOp<MIGRATE_OP_REPAIR ){
+  if( rc==SQLITE_OK && p->plan.nRun>0 && migrateOpOf(p->eOp)->bRunsScripts ){
     rc = runHook(p, p->plan.nRun>p->plan.nDown ? MIGRATE_HOOK_AFTER_MIGRATE
                                                : MIGRATE_HOOK_AFTER_ROLLBACK);
   }
@@ -909,7 +897,7 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
                             &p->zClaimAt, &nForgot);
     if( rc==SQLITE_OK && p->zClaim ) rc = SQLITE_BUSY;
   }
-  if( rc==SQLITE_OK && eOp<MIGRATE_OP_REPAIR && p->plan.nRun>0 ){
+  if( rc==SQLITE_OK && migrateOpOf(eOp)->bRunsScripts && p->plan.nRun>0 ){
     rc = migrateHooksLoad(db, &p->hooks, p->zFunc, &p->zErr);
   }
   p->iBatch = (eOp==MIGRATE_OP_REFRESH ? 0 : p->plan.mxBatch) + 1;
@@ -921,7 +909,7 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
   }
 
   /* 5. check; 6. run (7. foreign keys) */
-  if( rc==SQLITE_OK && eOp<MIGRATE_OP_REPAIR ){   /* ops that run scripts */
+  if( rc==SQLITE_OK && migrateOpOf(eOp)->bRunsScripts ){
     rc = runCheckScripts(p);
   }
   if( rc==SQLITE_OK ) rc = runPlan(p);
@@ -1011,7 +999,7 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   p->aDefine = aDefine;
   p->nDefine = nDefine;
   /* a dry run raises exactly the errors migrate() would raise */
-  p->zFunc = migrateOpName(eOp==MIGRATE_OP_DRY_RUN ? MIGRATE_OP_UP : eOp);
+  p->zFunc = migrateOpOf(eOp)->zErrName;
   p->xProgress = xProgress;
   p->pProgressArg = pArg;
   *pnDone = 0;
