@@ -242,6 +242,57 @@ static void testScenario(sqlite3 *db){
   checkRows("scenario-8.6", db, "PRAGMA integrity_check", 0, "ok");
 }
 
+/*
+** Bad arrays given to migrate_boot() and migrate_define(): each gets a
+** message that says what is wrong, and nothing is defined (issue 12).
+*/
+static void testBadArrays(sqlite3 *db){
+  static const migrate_script aDup[] = {
+    { "20_dup", "CREATE TABLE d1(x);", "DROP TABLE d1;" },
+    { "21_ok",  "CREATE TABLE d2(x);", "DROP TABLE d2;" },
+    { "20_dup", "CREATE TABLE d3(x);", "DROP TABLE d3;" },
+  };
+  char *zErr = 0;
+  int n = -1;
+  int rc;
+  char *zBefore = rows(db, "SELECT group_concat(name || ':' || checksum)"
+                           " FROM migrations_scripts", 0);
+
+  rc = migrate_boot(db, aDup, 3, &n, &zErr);
+  checkInt("bad-1.1", rc, SQLITE_MISUSE);
+  check("bad-1.2", zErr, "migrate_boot: the script array names 20_dup more "
+        "than once; nothing was defined");
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_define(db, aDup, 3, &zErr);
+  checkInt("bad-1.3", rc, SQLITE_MISUSE);
+  check("bad-1.4", zErr, "migrate_define: the script array names 20_dup "
+        "more than once; nothing was defined");
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_boot(db, aDup, -1, &n, &zErr);
+  checkInt("bad-2.1", rc, SQLITE_MISUSE);
+  check("bad-2.2", zErr, "migrate_boot: the script count is negative (-1)");
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_boot(db, 0, 2, &n, &zErr);
+  checkInt("bad-2.3", rc, SQLITE_MISUSE);
+  check("bad-2.4", zErr, "migrate_boot: the script array is NULL but the "
+        "count is 2");
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_define(db, 0, -5, &zErr);
+  checkInt("bad-2.5", rc, SQLITE_MISUSE);
+  check("bad-2.6", zErr, "migrate_define: the script count is negative (-5)");
+  sqlite3_free(zErr);
+  zErr = 0;
+  checkRows("bad-3.1", db, "SELECT group_concat(name || ':' || checksum)"
+            " FROM migrations_scripts", 0, zBefore ? zBefore : "");
+  sqlite3_free(zBefore);
+  /* a NULL pzErr is allowed: the message is freed, not leaked */
+  checkInt("bad-3.2", migrate_boot(db, aDup, 3, 0, 0), SQLITE_MISUSE);
+}
+
 int main(void){
   sqlite3 *db = 0;
   int rc;
@@ -258,6 +309,7 @@ int main(void){
   }
   testChecksums(db);
   testScenario(db);
+  testBadArrays(db);
   checkInt("close", sqlite3_close(db), SQLITE_OK);
   sqlite3_reset_auto_extension();
   checkInt("memory-returned", sqlite3_memory_used(), 0);
