@@ -291,6 +291,19 @@ static void testBadArrays(sqlite3 *db){
   sqlite3_free(zBefore);
   /* a NULL pzErr is allowed: the message is freed, not leaked */
   checkInt("bad-3.2", migrate_boot(db, aDup, 3, 0, 0), SQLITE_MISUSE);
+
+  /* a small SQLITE_LIMIT_SQL_LENGTH is not damage: the message says what */
+  {
+    int nOld = sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 60);
+    sqlite3_int64 nDone = 0;
+    rc = migrate_run(db, "rollback", 0, 0, 0, &nDone, &zErr);
+    checkInt("bad-4.1", rc, SQLITE_TOOBIG);
+    check("bad-4.2", zErr, "rollback: cannot read the migration tables: "
+          "string or blob too big");
+    sqlite3_free(zErr);
+    zErr = 0;
+    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, nOld);
+  }
 }
 
 int main(void){
