@@ -66,8 +66,11 @@ libmigrate.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $(CORE_OBJ)
 
-sqlite-migrate: tool/sqlite-migrate.c libmigrate.a ext/migrate.h
-	$(CC) $(WARN) $(CFLAGS) -Iext -o $@ tool/sqlite-migrate.c libmigrate.a $(SQLITE_LIBS)
+# The CLI: tool/cli/*.c (the map of its files is in tool/cli/cli.h).
+CLI_SRC = $(sort $(wildcard tool/cli/*.c))
+
+sqlite-migrate: $(CLI_SRC) tool/cli/cli.h libmigrate.a ext/migrate.h
+	$(CC) $(WARN) $(CFLAGS) -Iext -o $@ $(CLI_SRC) libmigrate.a $(SQLITE_LIBS)
 
 deps:
 	@sh tool/install-deps.sh

@@ -16,7 +16,7 @@
 # so and carries on.
 
 BENCH_DRIVER = build/bench/bench-driver
-BENCH_CLI = $(if $(wildcard tool/sqlite-migrate.c),sqlite-migrate)
+BENCH_CLI = $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)
 
 $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	@mkdir -p build/bench

@@ -39,7 +39,7 @@ FW_EMBED ?= ./sqlite-migrate -d sql/examples/firmware embed
 FW_EXT_SRC = $(filter-out ext/diff.c,$(EXT_SRC))
 FW_CFLAGS = -std=c99 -Wall -Wextra -Werror -DSQLITE_CORE -DMIGRATE_OMIT_DIFF
 
-$(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/sqlite-migrate.c),sqlite-migrate)
+$(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)
 	@mkdir -p $(FW)
 	$(FW_EMBED) > $@.tmp && mv $@.tmp $@
 
