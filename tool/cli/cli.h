@@ -37,10 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The engine's natural-order comparison (ext/plan.c), used to print files
-** in the order they run. */
-int migrateNaturalCmp(void*, int, const void*, int, const void*);
-
 #define CLI_OK     0   /* exit codes */
 #define CLI_ERROR  1
 #define CLI_USAGE  2
