@@ -39,6 +39,19 @@ static const char *cliCallOf(const char *zCmd){
 }
 
 /*
+** The line of a failed script from the engine's error text, which ends
+** "(line N)" with N counted within the script; 0 when it has none.  The
+** only place the CLI reads a line number out of error text (to go when
+** migrate_run() hands the line back as a field).
+*/
+static int cliErrorLine(const char *zErr){
+  const char *zLine = strrchr(zErr, '(');
+  int iLine = 0;
+  if( zLine==0 || sscanf(zLine, "(line %d)", &iLine)!=1 || iLine<1 ) return 0;
+  return iLine;
+}
+
+/*
 ** The engine's error for a failed script ends "NAME failed: ... (line N)",
 ** N counted within the script.  Returns zErr with " at FILE:LINE" (the
 ** line in the file of DIR) appended, when NAME is one of DIR's files and
@@ -46,8 +59,7 @@ static const char *cliCallOf(const char *zCmd){
 */
 static char *cliLocate(Cli *p, const char *zCall, const char *zErr){
   int bDown, i;
-  const char *zLine = strrchr(zErr, '(');
-  int iLine = 0;
+  int iLine;
   if( strcmp(zCall, "migrate")==0 || strcmp(zCall, "migrate_dry_run")==0 ){
     bDown = 0;
   }else if( strcmp(zCall, "rollback")==0 || strcmp(zCall, "rollback_to")==0
@@ -56,9 +68,8 @@ static char *cliLocate(Cli *p, const char *zCall, const char *zErr){
   }else{
     return sqlite3_mprintf("%s", zErr);
   }
-  if( zLine==0 || sscanf(zLine, "(line %d)", &iLine)!=1 || iLine<1 ){
-    return sqlite3_mprintf("%s", zErr);
-  }
+  iLine = cliErrorLine(zErr);
+  if( iLine==0 ) return sqlite3_mprintf("%s", zErr);
   for(i=0; i<p->nScript; i++){
     const CliScript *pS = &p->aScript[i];
     char *zKey = sqlite3_mprintf(": %s failed: ", pS->zName);
