@@ -123,8 +123,17 @@ struct CliCmd {
 /* The engine's marker of a no-transaction script (its first line). */
 #define CLI_NOTXN "-- migrate:no-transaction\n"
 
-/* cli_out.c: messages, JSON, progress lines, the status table */
+/*
+** cli_out.c: messages, JSON, progress lines, the status table.
+** Errors, one convention: a function holding the Cli prints its error
+** with cliError() (or cliErrorMsg()) and returns CLI_ERROR; a reader
+** without one (cli_dir.c, the ledger reader of cli_import.c) returns the
+** message instead, sqlite3_malloc'ed, and its caller hands it to
+** cliErrorMsg().  A failed allocation is always cliNoMem().
+*/
 int cliError(Cli *p, const char *zFmt, ...);
+char *cliNoMem(void);
+int cliErrorMsg(Cli *p, char *zErr);
 void cliJsonString(sqlite3_str *pStr, const char *z);
 int cliJsonPrint(Cli *p, sqlite3_str *pStr);
 sqlite3_int64 cliNowMs(void);

@@ -76,7 +76,7 @@ static int cliOpenDb(Cli *p, const char *zFile, int flags, sqlite3 **pDb){
   int rc = sqlite3_open_v2(zFile, &db, flags, 0);
   if( rc!=SQLITE_OK ){
     rc = cliError(p, "cannot open the database %s: %s", zFile,
-                  db ? sqlite3_errmsg(db) : "out of memory");
+                  db ? sqlite3_errmsg(db) : cliNoMem());
     sqlite3_close(db);
     return rc;
   }

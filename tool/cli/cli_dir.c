@@ -95,7 +95,7 @@ char *cliReadFile(const char *zPath, char **pz){
   nLen = sqlite3_str_length(pStr);
   z = sqlite3_str_finish(pStr);
   if( z==0 ) z = sqlite3_mprintf("");
-  if( z==0 ) return sqlite3_mprintf("out of memory");
+  if( z==0 ) return cliNoMem();
   if( (int)strlen(z)!=nLen ){
     char *zErr = sqlite3_mprintf("%s: holds a NUL byte (line %d): "
                                  "not a text file", zPath,
@@ -245,7 +245,7 @@ static char *cliSplitDbmate(const char *zPath, const char *z,
                                 (int)(iEnd - aBody[k]), &z[aBody[k]]);
     if( *apOut[k]==0 ){
       for(j=0; j<3; j++){ sqlite3_free(*apOut[j]); *apOut[j] = 0; }
-      return sqlite3_mprintf("out of memory");
+      return cliNoMem();
     }
   }
   return 0;
@@ -314,7 +314,7 @@ static char *cliReadHooks(Cli *p){
   DIR *pDir;
   struct dirent *pEnt;
   char *zErr = 0;
-  if( zHooks==0 ) return sqlite3_mprintf("out of memory");
+  if( zHooks==0 ) return cliNoMem();
   if( stat(zHooks, &st)!=0 || !S_ISDIR(st.st_mode) ){
     sqlite3_free(zHooks);
     return 0;
@@ -346,7 +346,7 @@ static char *cliReadHooks(Cli *p){
       break;
     }
     zPath = sqlite3_mprintf("%s/%s", zHooks, zF);
-    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( zPath==0 ){ zErr = cliNoMem(); break; }
     zErr = cliReadFile(zPath, &p->azHook[k]);
     sqlite3_free(zPath);
   }
@@ -380,7 +380,7 @@ int cliReadDir(Cli *p){
     size_t n;
     if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
     zPath = sqlite3_mprintf("%s/%s", p->zDir, zF);
-    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( zPath==0 ){ zErr = cliNoMem(); break; }
     if( stat(zPath, &st)!=0 ){
       zErr = sqlite3_mprintf("%s: cannot read: %s", zPath, strerror(errno));
     }else if( !S_ISREG(st.st_mode) ){
@@ -392,7 +392,7 @@ int cliReadDir(Cli *p){
       CliEntry *aNew;
       nAlloc = nAlloc ? nAlloc*2 : 64;
       aNew = sqlite3_realloc64(aEnt, sizeof(CliEntry)*(sqlite3_uint64)nAlloc);
-      if( aNew==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      if( aNew==0 ){ zErr = cliNoMem(); break; }
       aEnt = aNew;
     }
     pE = &aEnt[nEnt];
@@ -411,7 +411,7 @@ int cliReadDir(Cli *p){
     if( pE->zFile==0 || pE->zName==0 ){
       sqlite3_free(pE->zFile);
       sqlite3_free(pE->zName);
-      zErr = sqlite3_mprintf("out of memory");
+      zErr = cliNoMem();
       break;
     }
     nEnt++;
@@ -431,7 +431,7 @@ int cliReadDir(Cli *p){
   if( zErr==0 && nEnt>0 ){
     qsort(aEnt, nEnt, sizeof(CliEntry), cliEntryCmp);
     p->aScript = sqlite3_malloc64(sizeof(CliScript)*(sqlite3_uint64)nEnt);
-    if( p->aScript==0 ) zErr = sqlite3_mprintf("out of memory");
+    if( p->aScript==0 ) zErr = cliNoMem();
   }
   for(i=0; zErr==0 && i<nEnt; i++){
     CliEntry *pE = &aEnt[i];
@@ -455,11 +455,11 @@ int cliReadDir(Cli *p){
     pS = &p->aScript[p->nScript];
     memset(pS, 0, sizeof(*pS));
     zPath = sqlite3_mprintf("%s/%s", p->zDir, pE->zFile);
-    if( zPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( zPath==0 ){ zErr = cliNoMem(); break; }
     pS->zFile = zPath;
     pS->zName = sqlite3_mprintf("%s", pE->zName);
     p->nScript++;
-    if( pS->zName==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( pS->zName==0 ){ zErr = cliNoMem(); break; }
     zErr = cliReadFile(zPath, &zText);
     if( zErr ) break;
     pS->bRepeatable = strncmp(pE->zName, "R__", 3)==0;
@@ -478,7 +478,7 @@ int cliReadDir(Cli *p){
       pS->iUpLine = pS->iDownLine = 1;
       if( pNext && pNext->eKind==2 && strcmp(pNext->zName, pE->zName)==0 ){
         pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
-        if( pS->zDownFile==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+        if( pS->zDownFile==0 ){ zErr = cliNoMem(); break; }
         zErr = cliReadFile(pS->zDownFile, &pS->zDown);
         i++;
         pNext = i+1<nEnt ? &aEnt[i+1] : 0;
@@ -489,7 +489,7 @@ int cliReadDir(Cli *p){
      && strcmp(pNext->zName, pE->zName)==0 ){
       char *zVPath = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
       i++;
-      if( zVPath==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      if( zVPath==0 ){ zErr = cliNoMem(); break; }
       if( pS->zVerify ){
         zErr = sqlite3_mprintf("%s: migration %s has a verify query twice: "
                                "its '-- migrate:verify' section and %s",
@@ -514,8 +514,7 @@ int cliReadDir(Cli *p){
   }
   sqlite3_free(aEnt);
   if( zErr ){
-    rc = cliError(p, "%s", zErr);
-    sqlite3_free(zErr);
+    rc = cliErrorMsg(p, zErr);
     cliFreeScripts(p);
     return rc;
   }
@@ -635,7 +634,7 @@ static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
                               bDown ? &z[iDown] : "");
   pS->iUpLine = lineUp+1 - bNoTxn;
   pS->iDownLine = lineDown+1 - (bNoTxn && bDown);
-  if( pS->zUp==0 || pS->zDown==0 ) return sqlite3_mprintf("out of memory");
+  if( pS->zUp==0 || pS->zDown==0 ) return cliNoMem();
   return 0;
 }
 
@@ -661,12 +660,12 @@ char *cliReadGoose(Cli *p){
       break;
     }
     pS = cliAddScript(p);
-    if( pS==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+    if( pS==0 ){ zErr = cliNoMem(); break; }
     pS->zName = sqlite3_mprintf("%.*s", (int)strlen(zF)-4, zF);
     pS->zFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
     pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
     if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
-      zErr = sqlite3_mprintf("out of memory");
+      zErr = cliNoMem();
       break;
     }
     zErr = cliReadFile(pS->zFile, &zText);
@@ -688,7 +687,7 @@ char *cliReadSqitch(Cli *p, char **pzProject){
   char *zPlan = sqlite3_mprintf("%s/sqitch.plan", p->zDir);
   char *zText = 0, *zErr, *z;
   int line = 0, nChange = 0;
-  if( zPlan==0 ) return sqlite3_mprintf("out of memory");
+  if( zPlan==0 ) return cliNoMem();
   zErr = cliReadFile(zPlan, &zText);
   for(z=zText; zErr==0 && z && *z; ){
     char *zEnd = strchr(z, '\n');
@@ -710,7 +709,7 @@ char *cliReadSqitch(Cli *p, char **pzProject){
       CliScript *pS;
       char *zChange = sqlite3_mprintf("%.*s", (int)nName, zLine);
       int i;
-      if( zChange==0 ){ zErr = sqlite3_mprintf("out of memory"); break; }
+      if( zChange==0 ){ zErr = cliNoMem(); break; }
       for(i=0; i<p->nScript; i++){
         if( strcmp(strchr(p->aScript[i].zName, '_')+1, zChange)==0 ) break;
       }
@@ -722,14 +721,14 @@ char *cliReadSqitch(Cli *p, char **pzProject){
         break;
       }
       pS = cliAddScript(p);
-      if( pS==0 ){ sqlite3_free(zChange); zErr = sqlite3_mprintf("out of memory"); break; }
+      if( pS==0 ){ sqlite3_free(zChange); zErr = cliNoMem(); break; }
       nChange++;
       pS->zName = sqlite3_mprintf("%03d_%s", nChange, zChange);
       pS->zFile = sqlite3_mprintf("%s/deploy/%s.sql", p->zDir, zChange);
       pS->zDownFile = sqlite3_mprintf("%s/revert/%s.sql", p->zDir, zChange);
       sqlite3_free(zChange);
       if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
-        zErr = sqlite3_mprintf("out of memory");
+        zErr = cliNoMem();
         break;
       }
       pS->iUpLine = pS->iDownLine = 1;

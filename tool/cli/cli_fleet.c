@@ -137,7 +137,7 @@ int cliEach(Cli *p, const CliCmd *pCmd, const char *zJobs){
   aPoll = sqlite3_malloc64(sizeof(struct pollfd)*(sqlite3_uint64)nJobs);
   if( aChild==0 || aPoll==0 ){
     sqlite3_free(aChild); sqlite3_free(aPoll); globfree(&g);
-    return cliError(p, "out of memory");
+    return cliErrorMsg(p, cliNoMem());
   }
   memset(aChild, 0, sizeof(CliChild)*(size_t)nJobs);
   if( p->bJson ){

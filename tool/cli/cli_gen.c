@@ -39,7 +39,7 @@ static int cliWriteNew(Cli *p, const char *zName, const char *zText,
                     strerror(errno));
   }
   zPath = sqlite3_mprintf("%s/%s_%s.sql", p->zDir, zStamp, zName);
-  if( zPath==0 ) return cliError(p, "out of memory");
+  if( zPath==0 ) return cliErrorMsg(p, cliNoMem());
   fd = open(zPath, O_WRONLY|O_CREAT|O_EXCL, 0666);
   if( fd<0 ){
     int rc = cliError(p, "cannot create %s: %s", zPath, strerror(errno));
@@ -94,11 +94,7 @@ static int cliDiffText(Cli *p, const char *zFile, int bDown, char **pzOut){
   sqlite3_stmt *pStmt = 0;
   int rc = CLI_OK;
   *pzOut = 0;
-  if( zErr ){
-    rc = cliError(p, "%s", zErr);
-    sqlite3_free(zErr);
-    return rc;
-  }
+  if( zErr ) return cliErrorMsg(p, zErr);
   if( sqlite3_prepare_v2(p->db, bDown ? "SELECT migration_diff(?1, 'down')"
                                       : "SELECT migration_diff(?1)",
                          -1, &pStmt, 0)!=SQLITE_OK ){
@@ -116,7 +112,7 @@ static int cliDiffText(Cli *p, const char *zFile, int bDown, char **pzOut){
   if( sqlite3_step(pStmt)==SQLITE_ROW
    && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
     *pzOut = sqlite3_mprintf("%s", (const char*)sqlite3_column_text(pStmt, 0));
-    if( *pzOut==0 ) rc = cliError(p, "out of memory");
+    if( *pzOut==0 ) rc = cliErrorMsg(p, cliNoMem());
   }
   if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
     rc = cliError(p, "%s: %s", zFile, sqlite3_errmsg(p->db));
@@ -177,7 +173,7 @@ int cliGenerate(Cli *p){
                                     zUp[nU-1]=='\n' ? "" : "\n",
                                     zDown ? zDown : "",
                                     nD && zDown[nD-1]!='\n' ? "\n" : "");
-      if( zText==0 ) rc = cliError(p, "out of memory");
+      if( zText==0 ) rc = cliErrorMsg(p, cliNoMem());
       else rc = cliWriteNew(p, p->azArg[0], zText, &zPath);
       sqlite3_free(zText);
       if( rc==CLI_OK ) rc = cliPrintPath(p, zPath);

@@ -209,7 +209,7 @@ int cliImport(Cli *p){
     if( n>p->nWidth ) p->nWidth = n;
   }
   aApplied = sqlite3_malloc(p->nScript+1);
-  if( zErr==0 && aApplied==0 ) zErr = sqlite3_mprintf("out of memory");
+  if( zErr==0 && aApplied==0 ) zErr = cliNoMem();
   if( zErr ) goto import_done;
   memset(aApplied, 0, p->nScript+1);
 
@@ -292,7 +292,7 @@ int cliImport(Cli *p){
 
   /* define every file, then record the applied ones */
   s.aDefine = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)p->nScript);
-  if( s.aDefine==0 ){ zErr = sqlite3_mprintf("out of memory"); goto import_done; }
+  if( s.aDefine==0 ){ zErr = cliNoMem(); goto import_done; }
   for(i=0; i<p->nScript; i++) s.aDefine[i] = i;
   s.nDefine = p->nScript;
   rc = cliSyncApply(p, &s);
@@ -344,10 +344,7 @@ int cliImport(Cli *p){
   }
 
 import_done:
-  if( zErr ){
-    rc = cliError(p, "%s", zErr);
-    sqlite3_free(zErr);
-  }
+  if( zErr ) rc = cliErrorMsg(p, zErr);
   if( p->db && !sqlite3_get_autocommit(p->db) ){
     sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
   }

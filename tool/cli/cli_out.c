@@ -24,16 +24,33 @@ int cliError(Cli *p, const char *zFmt, ...){
     sqlite3_str *pStr = sqlite3_str_new(0);
     char *z;
     sqlite3_str_appendall(pStr, "{\"error\":");
-    cliJsonString(pStr, zMsg ? zMsg : "out of memory");
+    cliJsonString(pStr, zMsg ? zMsg : cliNoMem());
     sqlite3_str_appendall(pStr, "}");
     z = sqlite3_str_finish(pStr);
     fprintf(stderr, "%s\n", z ? z : "{\"error\":\"out of memory\"}");
     sqlite3_free(z);
   }else{
-    fprintf(stderr, "sqlite-migrate: %s\n", zMsg ? zMsg : "out of memory");
+    fprintf(stderr, "sqlite-migrate: %s\n", zMsg ? zMsg : cliNoMem());
   }
   sqlite3_free(zMsg);
   return CLI_ERROR;
+}
+
+/*
+** The message of a failed allocation.  Static, so that reporting an
+** out-of-memory error cannot fail as well; cliErrorMsg() never frees it.
+*/
+static char cliNoMemText[] = "out of memory";
+char *cliNoMem(void){ return cliNoMemText; }
+
+/*
+** Prints the error message zErr as cliError() does, then frees it
+** (sqlite3_malloc'ed, or cliNoMem()'s).  Returns CLI_ERROR.
+*/
+int cliErrorMsg(Cli *p, char *zErr){
+  int rc = cliError(p, "%s", zErr);
+  if( zErr!=cliNoMemText ) sqlite3_free(zErr);
+  return rc;
 }
 
 /* Appends z to pStr as a JSON string (NULL as null). */
@@ -67,7 +84,7 @@ void cliJsonString(sqlite3_str *pStr, const char *z){
 /* Prints the finished JSON document pStr on stdout and frees it. */
 int cliJsonPrint(Cli *p, sqlite3_str *pStr){
   char *z = sqlite3_str_finish(pStr);
-  if( z==0 ) return cliError(p, "out of memory");
+  if( z==0 ) return cliErrorMsg(p, cliNoMem());
   printf("%s\n", z);
   sqlite3_free(z);
   return CLI_OK;
@@ -168,7 +185,7 @@ int cliPrintStatus(Cli *p, int *pnWork){
       char **azNew;
       nAlloc = nAlloc ? nAlloc*2 : 64;
       azNew = sqlite3_realloc64(az, sizeof(char*)*4*(sqlite3_uint64)nAlloc);
-      if( azNew==0 ){ rc = cliError(p, "out of memory"); break; }
+      if( azNew==0 ){ rc = cliErrorMsg(p, cliNoMem()); break; }
       az = azNew;
     }
     for(k=0; k<4; k++){

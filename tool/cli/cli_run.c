@@ -143,8 +143,7 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
         !=SQLITE_OK ){
       char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
-      rc = cliError(p, "%s", zMsg ? zMsg : "out of memory");
-      sqlite3_free(zMsg);
+      rc = cliErrorMsg(p, zMsg ? zMsg : cliNoMem());
     }
     sqlite3_free(zErr);
     sqlite3_str_appendchar(p->pUpJson, 1, ']');

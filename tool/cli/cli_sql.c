@@ -108,7 +108,7 @@ int cliSql(Cli *p){
   if( p->nScript>0 || p->bHooksDir ) sqlite3_str_appendall(pOut, "COMMIT;\n");
   if( sqlite3_str_errcode(pOut) ){
     sqlite3_free(sqlite3_str_finish(pOut));
-    return cliError(p, "out of memory");
+    return cliErrorMsg(p, cliNoMem());
   }
   fputs(sqlite3_str_value(pOut) ? sqlite3_str_value(pOut) : "", stdout);
   sqlite3_free(sqlite3_str_finish(pOut));
@@ -215,7 +215,7 @@ int cliEmbed(Cli *p){
   sqlite3_free(zCount);
   if( sqlite3_str_errcode(pOut) ){
     sqlite3_free(sqlite3_str_finish(pOut));
-    return cliError(p, "out of memory");
+    return cliErrorMsg(p, cliNoMem());
   }
   if( p->bJson ){
     sqlite3_str *pJ = sqlite3_str_new(0);

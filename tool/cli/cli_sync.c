@@ -97,7 +97,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
   if( p->nScript ){
     aSeen = sqlite3_malloc(p->nScript);
     s->aDefine = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)p->nScript);
-    if( aSeen==0 || s->aDefine==0 ){ rc = cliError(p, "out of memory"); }
+    if( aSeen==0 || s->aDefine==0 ){ rc = cliErrorMsg(p, cliNoMem()); }
     else memset(aSeen, 0, p->nScript);
   }
   /* Definitions are compared by checksum (as the engine's INSERT OR
@@ -149,10 +149,10 @@ int cliSyncPlan(Cli *p, CliSync *s){
     }else if( zName ){
       char **azNew = sqlite3_realloc64(azOther,
                                        sizeof(char*)*(sqlite3_uint64)(nOther+1));
-      if( azNew==0 ){ rc = cliError(p, "out of memory"); break; }
+      if( azNew==0 ){ rc = cliErrorMsg(p, cliNoMem()); break; }
       azOther = azNew;
       azOther[nOther] = sqlite3_mprintf("%s", zName);
-      if( azOther[nOther++]==0 ){ rc = cliError(p, "out of memory"); }
+      if( azOther[nOther++]==0 ){ rc = cliErrorMsg(p, cliNoMem()); }
     }
   }
   sqlite3_finalize(pSum);
@@ -189,7 +189,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
       if( zName==0 || j>=nOther ) continue;
       s->azRemove = sqlite3_realloc64(s->azRemove,
                                   sizeof(char*)*(sqlite3_uint64)(s->nRemove+1));
-      if( s->azRemove==0 ){ s->nRemove = 0; rc = cliError(p, "out of memory"); break; }
+      if( s->azRemove==0 ){ s->nRemove = 0; rc = cliErrorMsg(p, cliNoMem()); break; }
       s->azRemove[s->nRemove++] = azOther[j];
       azOther[j] = 0;
       if( s->nRemove>1 ) sqlite3_str_appendchar(pRem, 1, ',');
@@ -205,7 +205,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
   s->zReplaced = sqlite3_str_finish(pRep);
   s->zRemoved = sqlite3_str_finish(pRem);
   if( rc==CLI_OK && (s->zAdded==0 || s->zReplaced==0 || s->zRemoved==0) ){
-    rc = cliError(p, "out of memory");
+    rc = cliErrorMsg(p, cliNoMem());
   }
   for(i=0; i<nOther; i++) sqlite3_free(azOther[i]);
   sqlite3_free(azOther);

@@ -291,7 +291,7 @@ int main(int argc, char **argv){
   memset(p, 0, sizeof(*p));
   p->zDir = "migrations";
   azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1));
-  if( azPos==0 ) return cliError(p, "out of memory");
+  if( azPos==0 ) return cliErrorMsg(p, cliNoMem());
 
   for(i=1; i<argc; i++){
     const char *z = argv[i];
@@ -415,7 +415,7 @@ int main(int argc, char **argv){
   }else if( p->zDir[0]==0 ){
     rc = cliUsageError(p, "-d needs a folder name");
   }else if( (zTrim = sqlite3_mprintf("%s", p->zDir))==0 ){
-    rc = cliError(p, "out of memory");
+    rc = cliErrorMsg(p, cliNoMem());
   }else if( pCmd->eDb && p->zEach==0 ){
     if( p->zDb==0 ){
       const char *zEnv = getenv("DATABASE_PATH");
