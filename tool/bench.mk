@@ -1,7 +1,7 @@
 # bench.mk — `make bench` and `make bench-quick` (included by the Makefile).
 #
 #   make bench        everything: N = 10..10000, all peers (dbmate, knex,
-#                     Alembic, sqitch) installed first by tool/bench-deps.sh;
+#                     Alembic, sqitch) installed first by tool/bench/bench-deps.sh;
 #                     writes tool/bench/RESULTS.md and tool/bench/apply.svg
 #                     (under 15 minutes on 2 cores)
 #   make bench-quick  N <= 1000, no peer that needs a build; writes
@@ -24,11 +24,11 @@ $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	  tool/bench/driver.c libmigrate.a $(SQLITE_LIBS)
 
 bench: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
-	sh tool/bench-deps.sh
+	sh tool/bench/bench-deps.sh
 	$(TCLSH) tool/bench/bench.tcl
 
 bench-quick: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
-	sh tool/bench-deps.sh --quick
+	sh tool/bench/bench-deps.sh --quick
 	$(TCLSH) tool/bench/bench.tcl -quick
 
 bench-profile: $(BENCH_DRIVER)

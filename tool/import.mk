@@ -9,7 +9,7 @@
 #                      be installed is reported "skipped" (not passed).
 #                      `make test` runs the same file with hand-made
 #                      ledgers only.
-#   make bench-fleet   tool/fleet-bench.sh: `sqlite-migrate --each` on
+#   make bench-fleet   tool/bench/fleet-bench.sh: `sqlite-migrate --each` on
 #                      1,000 small databases (FLEET_N, FLEET_J to change).
 
 DBMATE_BIN = build/npm/node_modules/@dbmate/linux-x64/bin/dbmate
@@ -28,6 +28,6 @@ check-import: sqlite-migrate libmigrate.so check-import-deps
 	MIGRATE_REAL_TOOLS=1 $(TCLSH) test/cli_import.test
 
 bench-fleet: sqlite-migrate
-	sh tool/fleet-bench.sh
+	sh tool/bench/fleet-bench.sh
 
 .PHONY: check-import check-import-deps bench-fleet
