@@ -7,6 +7,23 @@
 #   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit heapc oomc kill conc fuzz)
 #   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
 #   make faults-testfixture    only fetch + build SQLite's testfixture
+#   make check-oom             only the out-of-memory parts (below)
+#
+# Out of memory: four drivers, all in test/faults/, each a different way
+# to make an allocation fail:
+#   driver          how                                  run by
+#   oom.tf          SQLite's fault injector, every        check-faults, check-oom
+#                   allocation in turn (testfixture)      (part oom)
+#   ctest_oom.c     a counting allocator fails allocation  make test (-quick, from
+#                   N of a call, SQL and C API             test/oom.test);
+#                                                          check-faults, check-oom
+#                                                          (part oomc, whole)
+#   heaplimit.tcl   PRAGMA hard_heap_limit scan, stock     make test (test/oom.test);
+#                   tclsh                                  check-faults, check-oom
+#                                                          (part heaplimit)
+#   heapc.c         sqlite3_hard_heap_limit64 around       check-faults, check-oom
+#                   migrate_boot() / migrate_run()         (part heapc)
+#   make test-asan runs test/oom.test with a sanitized ctest_oom.
 #
 # How: test/faults/build-testfixture.sh fetches SQLite's full source tree
 # (Debian's source package, through a private apt sources list derived from
@@ -27,6 +44,7 @@ FUZZ_CC      ?= clang
 $(TESTFIXTURE): test/faults/build-testfixture.sh
 	sh test/faults/build-testfixture.sh build/sqlite-src
 
+## faults-testfixture: fetch SQLite's source and build its testfixture only
 faults-testfixture: $(TESTFIXTURE)
 
 # The extension against the downloaded tree's sqlite3.h/sqlite3ext.h (its
@@ -61,13 +79,19 @@ FAULTS_DEPS = $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/killer \
               $(FAULTS_DIR)/conc $(FAULTS_DIR)/heapc $(FAULTS_DIR)/fuzz_migrate \
               build/ctest_oom libmigrate.a
 
+## check-faults: all fault simulation (FAULTS_ONLY="oom io ..." for some parts), then a table
 check-faults: $(FAULTS_DEPS) libmigrate.so
 	$(TCLSH) test/faults/run.tcl -only "$(FAULTS_ONLY)"
 
+## fuzz: the libFuzzer harness alone, FUZZ_SECONDS (default 600)
 fuzz: $(FAULTS_DIR)/fuzz_migrate
 	$(TCLSH) test/faults/run.tcl -only fuzz -fuzz-seconds $(FUZZ_SECONDS)
 
-.PHONY: check-faults fuzz faults-testfixture
+## check-oom: only the out-of-memory parts of check-faults (oom oomc heaplimit heapc)
+check-oom: $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/heapc build/ctest_oom libmigrate.so
+	$(TCLSH) test/faults/run.tcl -only "oom oomc heaplimit heapc"
+
+.PHONY: check-faults check-oom fuzz faults-testfixture
 
 # The out-of-memory regression driver of `make test` (test/oom.test runs
 # it): every allocation of a call made to fail, with the system SQLite.
