@@ -23,14 +23,17 @@ $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -Iext -o $@ \
 	  tool/bench/driver.c libmigrate.a $(SQLITE_LIBS)
 
+## bench: everything: N = 10..10000, all peers; writes tool/bench/RESULTS.md (<15 min)
 bench: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 	sh tool/bench/bench-deps.sh
 	$(TCLSH) tool/bench/bench.tcl
 
+## bench-quick: N <= 1000, peers that need no build; build/bench/RESULTS-quick.md (<2 min)
 bench-quick: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 	sh tool/bench/bench-deps.sh --quick
 	$(TCLSH) tool/bench/bench.tcl -quick
 
+## bench-profile: callgrind instructions of one migrate() vs the same SQL in sqlite3_exec()
 bench-profile: $(BENCH_DRIVER)
 	@mkdir -p build/bench/tmp
 	@rm -f build/bench/tmp/one.db build/bench/tmp/one-limit.db

@@ -30,8 +30,10 @@ $(DQLITE_PRELOAD): tool/dqlite/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -DSQLITE_CORE -Iext -o $@ \
 	  tool/dqlite/dqlite-preload.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) -lpthread -ldl
 
+## dqlite-preload: build the dqlite shim build/dqlite/libmigrate-preload.so
 dqlite-preload: $(DQLITE_PRELOAD)
 
+## check-dqlite: libmigrate in a three-node dqlite cluster, leader killed (about a minute)
 check-dqlite: build/.deps-dqlite $(DQLITE_PRELOAD) libmigrate.so
 	bash tool/dqlite/check.sh
 

@@ -48,6 +48,7 @@ build/asan/ctest_oom: test/faults/ctest_oom.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) t
 
 # Each run tests its own copy of the build (several people may run this
 # target at once in one tree), removed at the end.
+## test-asan: the test suite against an ASan+UBSan build (TEST_FILES=globs)
 test-asan: build/asan/libmigrate.so build/asan/ctest_oom all
 	@d=$(CURDIR)/build/asan/run.$$$$; mkdir -p $$d && \
 	cp build/asan/libmigrate.so $$d/libmigrate.so && \
@@ -59,6 +60,7 @@ test-asan: build/asan/libmigrate.so build/asan/ctest_oom all
 	  $(TCLSH) test/all.tcl -wrap "$(TCLSH) $(CURDIR)/tool/asan-boot.tcl" \
 	  $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
 
+## test-valgrind: the test suite under valgrind (TEST_FILES=globs)
 test-valgrind: all
 	@sh tool/install-deps.sh valgrind
 	$(TCLSH) test/all.tcl -wrap "$(VALGRIND)" $(TEST_FILES)
