@@ -132,6 +132,16 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
 int migrateSqlToken(const char *z, int *peType);
 const char *migrateSkipSpace(const char *z);
 
+/*
+** The order in which migrations run (the `migrate_natural` collation):
+** compares the n1 bytes at p1 with the n2 bytes at p2 (no NUL needed).
+** Runs of digits compare as numbers ("9" before "10", leading zeros
+** ignored), other bytes by value; names that are equal so compare by
+** their bytes ("01" before "1").  Returns <0, 0 or >0, like memcmp().
+** pArg is unused: the signature is that of sqlite3_create_collation().
+*/
+int migrateNaturalCmp(void *pArg, int n1, const void *p1, int n2,
+                      const void *p2);
 #ifdef __cplusplus
 }
 #endif

@@ -127,7 +127,6 @@ struct MigratePlan {
   int nDown;              /* aRun[0..nDown-1] revert, the rest apply */
 };
 
-int migrateNaturalCmp(void*, int, const void*, int, const void*);
 int migrateStateOf(int bDefined, int bApplied, int bSame, int bRepeatable);
 int migratePlanLoad(sqlite3*, MigratePlan*, const char *zFunc, char **pzErr);
 int migratePlanFind(const MigratePlan*, const char *zName);

@@ -18,7 +18,8 @@
 #
 # Environment:
 #   MIGRATE_EXT   path of the extension without suffix (default ./libmigrate)
-#   MIGRATE_CLI   path of the sqlite-migrate binary (default ./sqlite-migrate)
+#   MIGRATE_CLI   path of the sqlite-migrate binary (default ./sqlite-migrate;
+#                 read by cli_common.tcl, which the CLI's tests source)
 #   TESTTMP       scratch folder (default build/testtmp/<file>.<pid>)
 #   TEST_ONLY     glob of test names to run (default *)
 
@@ -27,7 +28,6 @@ package require sqlite3
 set ::testdir [file normalize [file dirname [info script]]]
 set ::topdir  [file dirname $::testdir]
 set ::ext [expr {[info exists env(MIGRATE_EXT)] ? $env(MIGRATE_EXT) : [file join $::topdir libmigrate]}]
-set ::cli [expr {[info exists env(MIGRATE_CLI)] ? $env(MIGRATE_CLI) : [file join $::topdir sqlite-migrate]}]
 set ::testname [file rootname [file tail [info script]]]
 if {[info exists ::argv0] && [file extension $::argv0] eq ".test"} {
   set ::testname [file rootname [file tail $::argv0]]
@@ -127,21 +127,6 @@ proc db_snapshot {{d db}} {
     }
   }
   return $r
-}
-
-# Runs the sqlite-migrate CLI; returns {exitcode output}.
-proc cli {args} {
-  set rc [catch {exec $::cli {*}$args 2>@1} out opts]
-  if {$rc} {
-    # Tcl appends this line when the child exits non-zero: not the CLI's
-    regsub {\n?child process exited abnormally$} $out {} out
-    set code 1
-    if {[lindex [dict get $opts -errorcode] 0] eq "CHILDSTATUS"} {
-      set code [lindex [dict get $opts -errorcode] 2]
-    }
-    return [list $code $out]
-  }
-  return [list 0 $out]
 }
 
 # Writes TEXT to FILE (binary-safe: no newline translation).

@@ -1,7 +1,7 @@
 # bench.mk — `make bench` and `make bench-quick` (included by the Makefile).
 #
 #   make bench        everything: N = 10..10000, all peers (dbmate, knex,
-#                     Alembic, sqitch) installed first by tool/bench-deps.sh;
+#                     Alembic, sqitch) installed first by tool/bench/bench-deps.sh;
 #                     writes tool/bench/RESULTS.md and tool/bench/apply.svg
 #                     (under 15 minutes on 2 cores)
 #   make bench-quick  N <= 1000, no peer that needs a build; writes
@@ -16,21 +16,24 @@
 # so and carries on.
 
 BENCH_DRIVER = build/bench/bench-driver
-BENCH_CLI = $(if $(wildcard tool/sqlite-migrate.c),sqlite-migrate)
+BENCH_CLI = $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)
 
 $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	@mkdir -p build/bench
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -Iext -o $@ \
 	  tool/bench/driver.c libmigrate.a $(SQLITE_LIBS)
 
+## bench: everything: N = 10..10000, all peers; writes tool/bench/RESULTS.md (<15 min)
 bench: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
-	sh tool/bench-deps.sh
+	sh tool/bench/bench-deps.sh
 	$(TCLSH) tool/bench/bench.tcl
 
+## bench-quick: N <= 1000, peers that need no build; build/bench/RESULTS-quick.md (<2 min)
 bench-quick: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
-	sh tool/bench-deps.sh --quick
+	sh tool/bench/bench-deps.sh --quick
 	$(TCLSH) tool/bench/bench.tcl -quick
 
+## bench-profile: callgrind instructions of one migrate() vs the same SQL in sqlite3_exec()
 bench-profile: $(BENCH_DRIVER)
 	@mkdir -p build/bench/tmp
 	@rm -f build/bench/tmp/one.db build/bench/tmp/one-limit.db

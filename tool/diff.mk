@@ -18,6 +18,7 @@ build/diff/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -Iext -o $@.tmp $(EXT_SRC) $(GEN_SRC)
 	mv $@.tmp $@
 
+## check-diff: schema-diff property test on 2,000 random pairs, then test/diff*.test
 check-diff: build/diff/libmigrate.so
 	MIGRATE_EXT=$(CURDIR)/build/diff/libmigrate \
 	  $(TCLSH) test/diffgen.tcl $(DIFF_SEED) $(DIFF_PAIRS)

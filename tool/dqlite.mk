@@ -10,7 +10,7 @@
 #                        (DQLITE_PORT, DQLITE_KILL_AT, DQLITE_NBIG, ...).
 #   make dqlite-preload  only build build/dqlite/libmigrate-preload.so
 #
-# The shim (tool/dqlite-preload.c) is libmigrate compiled with -DSQLITE_CORE
+# The shim (tool/dqlite/dqlite-preload.c) is libmigrate compiled with -DSQLITE_CORE
 # plus a wrapper of sqlite3_open_v2() that registers it; it links the system
 # libsqlite3, the one dqlite-demo and libdqlite use.
 
@@ -25,13 +25,15 @@ build/.deps-dqlite: tool/install-deps.sh
 	  || sh tool/install-deps.sh $(DQLITE_PKGS)
 	@touch $@
 
-$(DQLITE_PRELOAD): tool/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) | build/.deps
+$(DQLITE_PRELOAD): tool/dqlite/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) | build/.deps
 	@mkdir -p build/dqlite
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -DSQLITE_CORE -Iext -o $@ \
-	  tool/dqlite-preload.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) -lpthread -ldl
+	  tool/dqlite/dqlite-preload.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) -lpthread -ldl
 
+## dqlite-preload: build the dqlite shim build/dqlite/libmigrate-preload.so
 dqlite-preload: $(DQLITE_PRELOAD)
 
+## check-dqlite: libmigrate in a three-node dqlite cluster, leader killed (about a minute)
 check-dqlite: build/.deps-dqlite $(DQLITE_PRELOAD) libmigrate.so
 	bash tool/dqlite/check.sh
 

@@ -7,14 +7,31 @@
 #   make check-faults FAULTS_ONLY="oom io"   a subset (oom io crash regress heaplimit heapc oomc kill conc fuzz)
 #   make fuzz [FUZZ_SECONDS=600]            the fuzzer alone, bounded
 #   make faults-testfixture    only fetch + build SQLite's testfixture
+#   make check-oom             only the out-of-memory parts (below)
 #
-# How: tool/faults/build-testfixture.sh fetches SQLite's full source tree
+# Out of memory: four drivers, all in test/faults/, each a different way
+# to make an allocation fail:
+#   driver          how                                  run by
+#   oom.tf          SQLite's fault injector, every        check-faults, check-oom
+#                   allocation in turn (testfixture)      (part oom)
+#   ctest_oom.c     a counting allocator fails allocation  make test (-quick, from
+#                   N of a call, SQL and C API             test/oom.test);
+#                                                          check-faults, check-oom
+#                                                          (part oomc, whole)
+#   heaplimit.tcl   PRAGMA hard_heap_limit scan, stock     make test (test/oom.test);
+#                   tclsh                                  check-faults, check-oom
+#                                                          (part heaplimit)
+#   heapc.c         sqlite3_hard_heap_limit64 around       check-faults, check-oom
+#                   migrate_boot() / migrate_run()         (part heapc)
+#   make test-asan runs test/oom.test with a sanitized ctest_oom.
+#
+# How: test/faults/build-testfixture.sh fetches SQLite's full source tree
 # (Debian's source package, through a private apt sources list derived from
 # this machine's own) into build/sqlite-src/ and builds testfixture there.
 # The extension is rebuilt against that tree's headers as
 # build/faults/libmigrate.so and loaded into testfixture by the scripts of
-# test/faults/.  The kill and concurrency drivers (tool/faults/*.c) link
-# libmigrate.a with the system SQLite.  tool/faults/run.tcl runs every
+# test/faults/.  The kill and concurrency drivers (test/faults/*.c) link
+# libmigrate.a with the system SQLite.  test/faults/run.tcl runs every
 # part, collects the FIGURE lines and prints the table.
 
 FAULTS_DIR   = build/faults
@@ -24,9 +41,10 @@ FUZZ_SECONDS ?= 600
 FAULTS_ONLY  ?= oom io crash regress heaplimit heapc oomc kill conc fuzz
 FUZZ_CC      ?= clang
 
-$(TESTFIXTURE): tool/faults/build-testfixture.sh
-	sh tool/faults/build-testfixture.sh build/sqlite-src
+$(TESTFIXTURE): test/faults/build-testfixture.sh
+	sh test/faults/build-testfixture.sh build/sqlite-src
 
+## faults-testfixture: fetch SQLite's source and build its testfixture only
 faults-testfixture: $(TESTFIXTURE)
 
 # The extension against the downloaded tree's sqlite3.h/sqlite3ext.h (its
@@ -36,17 +54,17 @@ $(FAULTS_DIR)/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) $(TESTFIXTURE)
 	$(CC) $(WARN) -Wno-missing-field-initializers -O1 -g -fPIC -shared \
 	  -I$(SQLITE_TREE) -Iext -o $@ $(EXT_SRC) $(GEN_SRC)
 
-$(FAULTS_DIR)/killer: tool/faults/killer.c tool/faults/drv.h libmigrate.a ext/migrate.h
+$(FAULTS_DIR)/killer: test/faults/killer.c test/faults/drv.h libmigrate.a ext/migrate.h
 	@mkdir -p $(FAULTS_DIR)
-	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/killer.c libmigrate.a $(SQLITE_LIBS)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ test/faults/killer.c libmigrate.a $(SQLITE_LIBS)
 
-$(FAULTS_DIR)/conc: tool/faults/conc.c tool/faults/drv.h libmigrate.a ext/migrate.h
+$(FAULTS_DIR)/conc: test/faults/conc.c test/faults/drv.h libmigrate.a ext/migrate.h
 	@mkdir -p $(FAULTS_DIR)
-	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/conc.c libmigrate.a $(SQLITE_LIBS)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ test/faults/conc.c libmigrate.a $(SQLITE_LIBS)
 
-$(FAULTS_DIR)/heapc: tool/faults/heapc.c tool/faults/drv.h libmigrate.a ext/migrate.h
+$(FAULTS_DIR)/heapc: test/faults/heapc.c test/faults/drv.h libmigrate.a ext/migrate.h
 	@mkdir -p $(FAULTS_DIR)
-	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ tool/faults/heapc.c libmigrate.a $(SQLITE_LIBS)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O2 -g -Iext -o $@ test/faults/heapc.c libmigrate.a $(SQLITE_LIBS)
 
 # libFuzzer + ASan + UBSan (needs libclang-rt-14-dev).
 $(FAULTS_DIR)/fuzz_migrate: test/fuzz/fuzz_migrate.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC)
@@ -61,16 +79,22 @@ FAULTS_DEPS = $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/killer \
               $(FAULTS_DIR)/conc $(FAULTS_DIR)/heapc $(FAULTS_DIR)/fuzz_migrate \
               build/ctest_oom libmigrate.a
 
+## check-faults: all fault simulation (FAULTS_ONLY="oom io ..." for some parts), then a table
 check-faults: $(FAULTS_DEPS) libmigrate.so
-	$(TCLSH) tool/faults/run.tcl -only "$(FAULTS_ONLY)"
+	$(TCLSH) test/faults/run.tcl -only "$(FAULTS_ONLY)"
 
+## fuzz: the libFuzzer harness alone, FUZZ_SECONDS (default 600)
 fuzz: $(FAULTS_DIR)/fuzz_migrate
-	$(TCLSH) tool/faults/run.tcl -only fuzz -fuzz-seconds $(FUZZ_SECONDS)
+	$(TCLSH) test/faults/run.tcl -only fuzz -fuzz-seconds $(FUZZ_SECONDS)
 
-.PHONY: check-faults fuzz faults-testfixture
+## check-oom: only the out-of-memory parts of check-faults (oom oomc heaplimit heapc)
+check-oom: $(TESTFIXTURE) $(FAULTS_DIR)/libmigrate.so $(FAULTS_DIR)/heapc build/ctest_oom libmigrate.so
+	$(TCLSH) test/faults/run.tcl -only "oom oomc heaplimit heapc"
+
+.PHONY: check-faults check-oom fuzz faults-testfixture
 
 # The out-of-memory regression driver of `make test` (test/oom.test runs
 # it): every allocation of a call made to fail, with the system SQLite.
-build/ctest_oom: test/ctest_oom.c libmigrate.a ext/migrate.h
+build/ctest_oom: test/faults/ctest_oom.c libmigrate.a ext/migrate.h
 	@mkdir -p build
-	$(CC) $(WARN) -D_DEFAULT_SOURCE -O1 -g -Iext -o $@ test/ctest_oom.c libmigrate.a $(SQLITE_LIBS)
+	$(CC) $(WARN) -D_DEFAULT_SOURCE -O1 -g -Iext -o $@ test/faults/ctest_oom.c libmigrate.a $(SQLITE_LIBS)

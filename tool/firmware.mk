@@ -39,7 +39,7 @@ FW_EMBED ?= ./sqlite-migrate -d sql/examples/firmware embed
 FW_EXT_SRC = $(filter-out ext/diff.c,$(EXT_SRC))
 FW_CFLAGS = -std=c99 -Wall -Wextra -Werror -DSQLITE_CORE -DMIGRATE_OMIT_DIFF
 
-$(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/sqlite-migrate.c),sqlite-migrate)
+$(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)
 	@mkdir -p $(FW)
 	$(FW_EMBED) > $@.tmp && mv $@.tmp $@
 
@@ -57,8 +57,10 @@ $(FW)/ctest_firmware: test/ctest_firmware.c libmigrate.a ext/migrate.h
 	$(CC) $(WARN) $(CFLAGS) -Iext $(FW_LINK) -o $@.tmp test/ctest_firmware.c \
 	  libmigrate.a $(FW_SQLITE_A) $(FW_LIBS) && mv $@.tmp $@
 
+## firmware-bins: build the firmware example, the power-loss driver and ctest_firmware
 firmware-bins: $(FW)/boot $(FW)/powerloss $(FW)/ctest_firmware
 
+## firmware-example: boot the static example twice on a fresh database (all, then nothing)
 firmware-example: $(FW)/boot
 	@rm -f $(FW)/example.db $(FW)/example.db-journal
 	@echo "== first boot (fresh database)"
@@ -72,6 +74,7 @@ firmware-example: $(FW)/boot
 	  { echo "firmware-example: second boot changed the database" >&2; exit 1; }
 	@echo "firmware-example: ok (second boot applied 0 and wrote nothing)"
 
+## check-power: kill the firmware example 2000 times mid-migration (FW_KILLS=N)
 check-power: $(FW)/boot $(FW)/powerloss
 	$(FW)/powerloss -kills $(FW_KILLS) $(FW)/boot $(FW)/power.db
 
@@ -80,6 +83,7 @@ check-power: $(FW)/boot $(FW)/powerloss
 # ---- other architectures (static, under qemu-user) ----------------------
 FW_CROSS_SRC = $(FW_EXT_SRC) $(GEN_SRC) $(FW)/fw_scripts.c
 
+## check-arm: extension + example + ctest_firmware for 32-bit ARM, under qemu-arm
 check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user file
 	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm
@@ -88,12 +92,14 @@ check-arm: $(FW)/ctest_firmware $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@echo "== native"
 	$(FW)/ctest_firmware
 
+## check-s390x: the firmware example for big-endian s390x, under qemu-s390x
 check-s390x: $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user file
 	FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh s390x s390x-linux-gnu qemu-s390x
 	@echo "== the database the big-endian boot wrote, checked natively"
 	$(FW)/powerloss -check build/cross/s390x/example.db
 
+## check-cross: check-arm and check-s390x
 check-cross: check-arm check-s390x
 
 .PHONY: check-arm check-s390x check-cross
@@ -105,6 +111,7 @@ FW_SIZE_SRC = $(FW_EXT_SRC) $(GEN_SRC)
 FW_SIZE_BUDGET = 32768
 FW_M4 = arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -Os
 
+## size: .text/.data/.bss of the firmware build on x86-64 and Cortex-M4, vs 32 KiB
 size: $(GEN_SRC) $(EXT_HDR)
 	@sh tool/install-deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi
 	@rm -rf build/size && mkdir -p build/size/include build/size/x86-64 build/size/thumb2
@@ -126,6 +133,7 @@ size: $(GEN_SRC) $(EXT_HDR)
 
 # The power-loss test on the ARM build, under qemu-arm (slow: ~10x).
 FW_ARM_KILLS ?= 50
+## check-power-arm: the power-loss test on the ARM build under qemu-arm (FW_ARM_KILLS=50)
 check-power-arm: $(FW)/powerloss $(FW)/fw_scripts.c $(GEN_SRC)
 	@sh tool/install-deps.sh gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
 	CROSS_BUILD_ONLY=1 FW_SRC="$(FW_CROSS_SRC)" sh tool/firmware/cross.sh armhf arm-linux-gnueabihf qemu-arm

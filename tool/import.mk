@@ -9,7 +9,7 @@
 #                      be installed is reported "skipped" (not passed).
 #                      `make test` runs the same file with hand-made
 #                      ledgers only.
-#   make bench-fleet   tool/fleet-bench.sh: `sqlite-migrate --each` on
+#   make bench-fleet   tool/bench/fleet-bench.sh: `sqlite-migrate --each` on
 #                      1,000 small databases (FLEET_N, FLEET_J to change).
 
 DBMATE_BIN = build/npm/node_modules/@dbmate/linux-x64/bin/dbmate
@@ -19,15 +19,18 @@ $(DBMATE_BIN):
 	  npm install --prefix build/npm @dbmate/linux-x64 >build/npm-install.log 2>&1 || \
 	  echo "check-import: could not install dbmate (see build/npm-install.log)"
 
+## check-import-deps: install dbmate (npm) and sqitch (apt) for check-import
 check-import-deps: $(DBMATE_BIN)
 	-@command -v sqitch >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  apt-get install -y sqitch libdbd-sqlite3-perl >/dev/null 2>&1; } || \
 	  echo "check-import: could not install sqitch"
 
+## check-import: test/cli_import.test against the real dbmate and sqitch
 check-import: sqlite-migrate libmigrate.so check-import-deps
 	MIGRATE_REAL_TOOLS=1 $(TCLSH) test/cli_import.test
 
+## bench-fleet: time sqlite-migrate --each on 1,000 small databases (FLEET_N, FLEET_J)
 bench-fleet: sqlite-migrate
-	sh tool/fleet-bench.sh
+	sh tool/bench/fleet-bench.sh
 
 .PHONY: check-import check-import-deps bench-fleet

@@ -7,7 +7,7 @@
 #                         test/*.test against it (tclsh with the ASan runtime
 #                         preloaded; leak detection on; any UBSan report
 #                         aborts the file, so it counts as a failure;
-#                         test/oom.test runs a sanitized test/ctest_oom.c)
+#                         test/oom.test runs a sanitized test/faults/ctest_oom.c)
 #   make test-valgrind    run every test/*.test under valgrind (memcheck,
 #                         definite leaks are errors, exit code 99 on error;
 #                         installs the valgrind package when it is missing)
@@ -38,16 +38,17 @@ build/asan/libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
 	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -fPIC -shared -Iext -o $@.$$$$.tmp \
 	  $(EXT_SRC) $(GEN_SRC) && mv -f $@.$$$$.tmp $@
 
-# test/ctest_oom.c with the extension built in, sanitized too: oom.test
+# test/faults/ctest_oom.c with the extension built in, sanitized too: oom.test
 # runs it instead of build/ctest_oom when MIGRATE_CTEST_OOM names it.
-build/asan/ctest_oom: test/ctest_oom.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
+build/asan/ctest_oom: test/faults/ctest_oom.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) tool/sanitize.mk
 	@mkdir -p build/asan
 	$(ASAN_CC) $(WARN) $(ASAN_FLAGS) -D_DEFAULT_SOURCE -DSQLITE_CORE -Iext \
-	  -o $@.$$$$.tmp test/ctest_oom.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) \
+	  -o $@.$$$$.tmp test/faults/ctest_oom.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) \
 	  && mv -f $@.$$$$.tmp $@
 
 # Each run tests its own copy of the build (several people may run this
 # target at once in one tree), removed at the end.
+## test-asan: the test suite against an ASan+UBSan build (TEST_FILES=globs)
 test-asan: build/asan/libmigrate.so build/asan/ctest_oom all
 	@d=$(CURDIR)/build/asan/run.$$$$; mkdir -p $$d && \
 	cp build/asan/libmigrate.so $$d/libmigrate.so && \
@@ -59,6 +60,7 @@ test-asan: build/asan/libmigrate.so build/asan/ctest_oom all
 	  $(TCLSH) test/all.tcl -wrap "$(TCLSH) $(CURDIR)/tool/asan-boot.tcl" \
 	  $(TEST_FILES); rc=$$?; rm -rf $$d; exit $$rc
 
+## test-valgrind: the test suite under valgrind (TEST_FILES=globs)
 test-valgrind: all
 	@sh tool/install-deps.sh valgrind
 	$(TCLSH) test/all.tcl -wrap "$(VALGRIND)" $(TEST_FILES)

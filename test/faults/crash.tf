@@ -1,7 +1,7 @@
 # crash.tf — power loss at every sync point (SQLite's crash VFS, crashsql)
 # during a 5-migration batch (migrate()) and a 5-migration rollback
 # (rollback()), in rollback-journal and WAL mode.  Runs under testfixture:
-#   make check-faults FAULTS_ONLY=crash   (tool/faults/run.tcl sets the env)
+#   make check-faults FAULTS_ONLY=crash   (test/faults/run.tcl sets the env)
 #
 # crashsql runs the call in a child testfixture whose crash VFS "loses
 # power" at the Nth sync of the named file (unsynced sectors are left

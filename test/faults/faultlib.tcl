@@ -1,8 +1,8 @@
 # faultlib.tcl — shared helpers of the fault-simulation scripts in
 # test/faults/*.tf, which run under SQLite's own testfixture (built by
-# tool/faults/build-testfixture.sh), NOT under stock tclsh.
+# test/faults/build-testfixture.sh), NOT under stock tclsh.
 #
-# USAGE (from a .tf script; tool/faults/run.tcl sets the environment):
+# USAGE (from a .tf script; test/faults/run.tcl sets the environment):
 #   source [file join [file dirname [info script]] faultlib.tcl]
 #   mig_fault_case oom-migrate-delete {oom*} delete {define_all db} \
 #       {db eval {SELECT migrate()}} 5
@@ -31,7 +31,7 @@
 #       had before the trial opened its connection.
 #   Every trial is counted in ::FIG(kind,tried|hit|survived|failed); the
 #   figures are printed as "FIGURE kind tried hit survived failed" lines for
-#   tool/faults/run.tcl to add up.
+#   test/faults/run.tcl to add up.
 
 set testdir $env(SQLITE_TESTDIR)
 source $testdir/tester.tcl

@@ -2,7 +2,7 @@
 # ioerr-transient, ioerr-persistent, disk full: full, and errors of the
 # WAL's shared memory: shmerr-transient, shmerr-persistent) in every operation of cases.tcl, in
 # rollback-journal and WAL mode.  Runs under SQLite's testfixture:
-#   make check-faults        (or tool/faults/run.tcl, which sets the env)
+#   make check-faults        (or test/faults/run.tcl, which sets the env)
 # Optional env: FAULT_MODES (default "delete wal"), FAULT_CASES (glob).
 source [file join [file dirname [info script]] cases.tcl]
 mig_all_cases {ioerr* full shmerr*} [expr {[info exists env(FAULT_MODES)] ? $env(FAULT_MODES) : {delete wal}}] \

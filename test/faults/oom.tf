@@ -1,7 +1,7 @@
 # oom.tf — out-of-memory at every allocation (do_faultsim_test -faults
 # oom-transient and oom-persistent) in every operation of cases.tcl, in
 # rollback-journal and WAL mode.  Runs under SQLite's testfixture:
-#   make check-faults        (or tool/faults/run.tcl, which sets the env)
+#   make check-faults        (or test/faults/run.tcl, which sets the env)
 # Optional env: FAULT_MODES (default "delete wal"), FAULT_CASES (glob).
 source [file join [file dirname [info script]] cases.tcl]
 mig_all_cases {oom*} [expr {[info exists env(FAULT_MODES)] ? $env(FAULT_MODES) : {delete wal}}] \

@@ -116,13 +116,13 @@ if {[file executable $ROOT/sqlite-migrate]} {
 lappend tools shell+ext
 set DBMATE $NODE/@dbmate/linux-x64/bin/dbmate
 if {[file executable $DBMATE]} { lappend tools dbmate } else {
-  note "dbmate: not installed (tool/bench-deps.sh could not install @dbmate/linux-x64): no row"
+  note "dbmate: not installed (tool/bench/bench-deps.sh could not install @dbmate/linux-x64): no row"
 }
 if {!$quick} {
   if {[file exists $NODE/knex/bin/cli.js] && [file exists $NODE/better-sqlite3/package.json]} {
     lappend tools knex
   } else {
-    note "knex: not installed (tool/bench-deps.sh could not build knex + better-sqlite3): no row"
+    note "knex: not installed (tool/bench/bench-deps.sh could not build knex + better-sqlite3): no row"
   }
 } else {
   note "knex: left out of bench-quick (better-sqlite3 needs a build)"

@@ -1,5 +1,5 @@
 /*
-** drv.h — shared by the fault drivers tool/faults/killer.c and conc.c:
+** drv.h — shared by the fault drivers test/faults/killer.c and conc.c:
 ** the migration set they run and the invariant checks they apply.
 **
 ** USAGE

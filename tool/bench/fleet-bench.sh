@@ -3,8 +3,8 @@
 # databases (default 1,000), and prints total time and time per database.
 #
 # USAGE
-#   sh tool/fleet-bench.sh            (or: make bench-fleet)
-#   FLEET_N=1000 FLEET_J=2 FLEET_DIR=build/fleet sh tool/fleet-bench.sh
+#   sh tool/bench/fleet-bench.sh            (or: make bench-fleet)
+#   FLEET_N=1000 FLEET_J=2 FLEET_DIR=build/fleet sh tool/bench/fleet-bench.sh
 #
 # HOW IT WORKS
 #   Makes FLEET_N empty database files and a folder of 5 migrations (tables,

@@ -2,7 +2,7 @@
 # fault part, collects the figures and prints them as a table.
 #
 # USAGE (from the repository root; the make targets build what it needs)
-#   tclsh tool/faults/run.tcl ?-only "oom io crash regress heaplimit heapc oomc kill conc fuzz"? \
+#   tclsh test/faults/run.tcl ?-only "oom io crash regress heaplimit heapc oomc kill conc fuzz"? \
 #       ?-jobs 2? ?-kills 2000? ?-kill-seconds 240? ?-fuzz-seconds 60?
 #
 # Parts:

@@ -2,10 +2,10 @@
 # bench-deps.sh — installs what `make bench` needs: the measuring tools and
 # the peer migration tools it compares libmigrate with.
 #
-#   sh tool/bench-deps.sh            install whatever is missing (all peers)
-#   sh tool/bench-deps.sh --quick    only what `make bench-quick` needs
+#   sh tool/bench/bench-deps.sh            install whatever is missing (all peers)
+#   sh tool/bench/bench-deps.sh --quick    only what `make bench-quick` needs
 #                                    (no npm builds: gnuplot, time, dbmate)
-#   sh tool/bench-deps.sh --check    print what is there / missing, install nothing
+#   sh tool/bench/bench-deps.sh --check    print what is there / missing, install nothing
 #
 # Debian packages (apt-get, as root or with sudo):
 #   gnuplot-nox time valgrind            charts, peak RSS, callgrind profiles
@@ -23,7 +23,7 @@
 # apt-get waits up to 10 minutes for the dpkg lock (other builds may hold it).
 # Exit status is 0 unless --check finds something missing.
 
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 DEPS=build/bench-deps
 NODE_DIR=$DEPS/node
 

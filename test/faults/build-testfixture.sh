@@ -4,7 +4,7 @@
 # malloc_common.tcl, the crash VFS test6.c and test_vfs.c) and builds
 # SQLite's own Tcl test harness, testfixture, into build/sqlite-src/.
 #
-#   sh tool/faults/build-testfixture.sh [BUILD_DIR]
+#   sh test/faults/build-testfixture.sh [BUILD_DIR]
 #
 # Prints the path of the built testfixture on its last line. Idempotent:
 # does nothing when BUILD_DIR/testfixture already exists.
@@ -21,7 +21,7 @@ B=$(cd "$B" && pwd)
 if [ -x "$B/tree/testfixture" ]; then echo "$B/tree/testfixture"; exit 0; fi
 
 command -v tclsh >/dev/null 2>&1 || { echo "build-testfixture: need tclsh" >&2; exit 1; }
-[ -f /usr/lib/tcl8.6/tclConfig.sh ] || sh "$(dirname "$0")/../install-deps.sh" tcl-dev
+[ -f /usr/lib/tcl8.6/tclConfig.sh ] || sh "$(dirname "$0")/../../tool/install-deps.sh" tcl-dev
 
 uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 [ -n "$uri" ] || uri=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)

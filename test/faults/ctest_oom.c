@@ -412,7 +412,7 @@ static int runCase(const Case *pCase, int bP){
            "ext/undo.c); ROLLBACK restored the database each time\n",
            pCase->zName, zKind, nKnown, nTried);
   }
-  /* for tool/faults/run.tcl (make check-faults): kind tried hit ok failed */
+  /* for test/faults/run.tcl (make check-faults): kind tried hit ok failed */
   printf("FIGURE oomc-%s %d %d %d %d\n", zKind, nTried, nTried-1,
          nTried-nBad, nBad);
   sqlite3_free(zBefore);

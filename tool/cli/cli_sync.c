@@ -1,0 +1,290 @@
+/*
+** cli_sync.c — syncing DIR into the `migrations` table.  cliSyncPlan
+** compares the definitions with the files by checksum (of up and of down,
+** as the engine's INSERT OR REPLACE does, so nothing to sync reads no
+** script text), verify text and repeatable flag, and lists what to add,
+** replace and remove (pending definitions with no file; applied ones stay
+** defined so rollback still has their down script), and whether the hooks
+** differ.  cliSyncApply carries the plan out through the `migrations` and
+** `migration_hooks` tables, inside the caller's transaction.
+** Tested by test/cli.test (load, edits, removals) and
+** test/cli_lifecycle.test (verify, repeatable, hooks).
+*/
+#include "cli.h"
+
+/* Frees what cliSyncPlan() allocated and zeroes *s. */
+void cliSyncFree(CliSync *s){
+  int i;
+  sqlite3_free(s->aDefine);
+  for(i=0; i<s->nRemove; i++) sqlite3_free(s->azRemove[i]);
+  sqlite3_free(s->azRemove);
+  sqlite3_free(s->zAdded);
+  sqlite3_free(s->zReplaced);
+  sqlite3_free(s->zRemoved);
+  memset(s, 0, sizeof(*s));
+}
+
+/* Index of zName in p->aScript (binary search), or -1. */
+static int cliFindScript(Cli *p, const char *zName){
+  int lo = 0, hi = p->nScript-1;
+  CliScript key;
+  key.zName = (char*)zName;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    int c = cliScriptCmp(&key, &p->aScript[mid]);
+    if( c==0 ) return mid;
+    if( c<0 ) hi = mid-1; else lo = mid+1;
+  }
+  return -1;
+}
+
+/* 1 when the database text/NULL value equals z (NULL equals NULL). */
+static int cliSameText(sqlite3_stmt *pStmt, int iCol, const char *z){
+  const char *zDb = (const char*)sqlite3_column_text(pStmt, iCol);
+  if( sqlite3_column_type(pStmt, iCol)==SQLITE_NULL ) return z==0;
+  if( z==0 || zDb==0 ) return 0;
+  return sqlite3_column_bytes(pStmt, iCol)==(int)strlen(z)
+      && memcmp(zDb, z, strlen(z))==0;
+}
+
+/*
+** Sets *pbDiffer to 1 when the `migration_hooks` table does not hold
+** exactly the hooks of DIR/hooks (one script per event file), else 0.
+*/
+static int cliHooksDiffer(Cli *p, int *pbDiffer){
+  sqlite3_stmt *pStmt = cliPrepare(p, "SELECT event, script "
+                                      "FROM migration_hooks");
+  int aSeen[CLI_NHOOK] = {0, 0, 0, 0, 0, 0};
+  int k, nRow = 0, nWant = 0;
+  *pbDiffer = 0;
+  if( pStmt==0 ) return CLI_ERROR;
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zEvent = (const char*)sqlite3_column_text(pStmt, 0);
+    nRow++;
+    for(k=0; zEvent && k<CLI_NHOOK; k++){
+      if( strcmp(zEvent, azCliHook[k])==0 ) break;
+    }
+    if( zEvent==0 || k>=CLI_NHOOK || aSeen[k]++ || p->azHook[k]==0
+     || !cliSameText(pStmt, 1, p->azHook[k]) ){
+      *pbDiffer = 1;
+    }
+  }
+  if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+    return cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  for(k=0; k<CLI_NHOOK; k++) nWant += p->azHook[k]!=0;
+  if( nRow!=nWant ) *pbDiffer = 1;
+  return CLI_OK;
+}
+
+/*
+** Works out what syncing DIR into the `migrations` table would do (reads
+** only).  Returns CLI_OK or CLI_ERROR (printed).
+*/
+int cliSyncPlan(Cli *p, CliSync *s){
+  sqlite3_stmt *pStmt;
+  sqlite3_stmt *pSum = 0;     /* checksums of a file's up and down */
+  char *zSql;
+  unsigned char *aSeen = 0;
+  char **azOther = 0;       /* defined names with no file */
+  int nOther = 0;
+  int i, rc = CLI_OK;
+  sqlite3_str *pAdd = sqlite3_str_new(0);
+  sqlite3_str *pRep = sqlite3_str_new(0);
+  sqlite3_str *pRem = sqlite3_str_new(0);
+
+  memset(s, 0, sizeof(*s));
+  if( p->nScript ){
+    aSeen = sqlite3_malloc(p->nScript);
+    s->aDefine = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)p->nScript);
+    if( aSeen==0 || s->aDefine==0 ){ rc = cliErrorMsg(p, cliNoMem()); }
+    else memset(aSeen, 0, p->nScript);
+  }
+  /* Definitions are compared by checksum (as the engine's INSERT OR
+  ** REPLACE does), read from the storage table, so a run with nothing to
+  ** sync reads no script text.  No storage yet: nothing is defined. */
+  zSql = sqlite3_mprintf("SELECT name, checksum, down_checksum, verify, "
+                         "repeatable FROM main.migrations_scripts");
+  pStmt = 0;
+  if( rc==CLI_OK && zSql
+   && sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT 1 WHERE 0");   /* no storage */
+    pStmt = zSql ? cliPrepare(p, zSql) : 0;
+  }
+  sqlite3_free(zSql);
+  if( pStmt==0 ) rc = CLI_ERROR;
+  if( rc==CLI_OK ){
+    pSum = cliPrepare(p, "SELECT migration_checksum(?1), "
+                         "migration_checksum(?2)");
+    if( pSum==0 ) rc = CLI_ERROR;
+  }
+  sqlite3_str_appendchar(pRep, 1, '[');
+  while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    int k = zName ? cliFindScript(p, zName) : -1;
+    if( k>=0 ){
+      int bSame = 0;
+      aSeen[k] = 1;
+      sqlite3_bind_text(pSum, 1, p->aScript[k].zUp, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pSum, 2, p->aScript[k].zDown, -1, SQLITE_STATIC);
+      if( sqlite3_step(pSum)==SQLITE_ROW ){
+        bSame = cliSameText(pStmt, 1,
+                            (const char*)sqlite3_column_text(pSum, 0))
+             && cliSameText(pStmt, 2,
+                            (const char*)sqlite3_column_text(pSum, 1));
+      }
+      sqlite3_reset(pSum);
+      if( bSame
+       && cliSameText(pStmt, 3, p->aScript[k].zVerify)
+       && sqlite3_column_int(pStmt, 4)==p->aScript[k].bRepeatable ){
+        s->nSame++;
+      }else{
+        if( s->nDefine>s->nAdded ) sqlite3_str_appendchar(pRep, 1, ',');
+        cliJsonString(pRep, zName);
+        s->aDefine[s->nDefine++] = k;
+      }
+    }else if( zName ){
+      char **azNew = sqlite3_realloc64(azOther,
+                                       sizeof(char*)*(sqlite3_uint64)(nOther+1));
+      if( azNew==0 ){ rc = cliErrorMsg(p, cliNoMem()); break; }
+      azOther = azNew;
+      azOther[nOther] = sqlite3_mprintf("%s", zName);
+      if( azOther[nOther++]==0 ){ rc = cliErrorMsg(p, cliNoMem()); }
+    }
+  }
+  sqlite3_finalize(pSum);
+  if( pStmt && sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
+    rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+  }
+  sqlite3_str_appendchar(pRep, 1, ']');
+
+  /* files not defined yet */
+  sqlite3_str_appendchar(pAdd, 1, '[');
+  for(i=0; rc==CLI_OK && i<p->nScript; i++){
+    if( aSeen[i] ) continue;
+    if( s->nAdded ) sqlite3_str_appendchar(pAdd, 1, ',');
+    cliJsonString(pAdd, p->aScript[i].zName);
+    s->aDefine[s->nDefine++] = i;
+    s->nAdded++;
+  }
+  sqlite3_str_appendchar(pAdd, 1, ']');
+
+  /* defined names with no file: removed when pending */
+  sqlite3_str_appendchar(pRem, 1, '[');
+  if( rc==CLI_OK && nOther>0 ){
+    zSql = sqlite3_mprintf("SELECT name FROM \"%w\" WHERE state='pending'",
+                           p->zStatus);
+    pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) rc = CLI_ERROR;
+    while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+      int j;
+      for(j=0; zName && j<nOther; j++){
+        if( azOther[j] && strcmp(azOther[j], zName)==0 ) break;
+      }
+      if( zName==0 || j>=nOther ) continue;
+      s->azRemove = sqlite3_realloc64(s->azRemove,
+                                  sizeof(char*)*(sqlite3_uint64)(s->nRemove+1));
+      if( s->azRemove==0 ){ s->nRemove = 0; rc = cliErrorMsg(p, cliNoMem()); break; }
+      s->azRemove[s->nRemove++] = azOther[j];
+      azOther[j] = 0;
+      if( s->nRemove>1 ) sqlite3_str_appendchar(pRem, 1, ',');
+      cliJsonString(pRem, zName);
+    }
+    if( pStmt && sqlite3_finalize(pStmt)!=SQLITE_OK && rc==CLI_OK ){
+      rc = cliError(p, "%s", sqlite3_errmsg(p->db));
+    }
+  }
+  sqlite3_str_appendchar(pRem, 1, ']');
+  if( rc==CLI_OK && p->bHooksDir ) rc = cliHooksDiffer(p, &s->bHooks);
+  s->zAdded = sqlite3_str_finish(pAdd);
+  s->zReplaced = sqlite3_str_finish(pRep);
+  s->zRemoved = sqlite3_str_finish(pRem);
+  if( rc==CLI_OK && (s->zAdded==0 || s->zReplaced==0 || s->zRemoved==0) ){
+    rc = cliErrorMsg(p, cliNoMem());
+  }
+  for(i=0; i<nOther; i++) sqlite3_free(azOther[i]);
+  sqlite3_free(azOther);
+  sqlite3_free(aSeen);
+  if( rc!=CLI_OK ) cliSyncFree(s);
+  return rc;
+}
+
+/*
+** Makes the `migrations` table match DIR, as planned by cliSyncPlan:
+** INSERT OR REPLACE through the table (with the hidden verify and
+** repeatable columns, which migrate_define() does not take), DELETE of the
+** removed pending ones, and the hooks replaced when they differ.
+*/
+int cliSyncApply(Cli *p, CliSync *s){
+  int i, rc = CLI_OK;
+  if( s->nDefine>0 ){
+    char *zSql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\"(name, up, "
+                                 "down, verify, repeatable) "
+                                 "VALUES(?1, ?2, ?3, ?4, ?5)", p->zDefs);
+    sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) return CLI_ERROR;
+    for(i=0; rc==CLI_OK && i<s->nDefine; i++){
+      const CliScript *pS = &p->aScript[s->aDefine[i]];
+      sqlite3_bind_text(pStmt, 1, pS->zName, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, pS->zUp, -1, SQLITE_STATIC);
+      if( pS->zDown ){
+        sqlite3_bind_text(pStmt, 3, pS->zDown, -1, SQLITE_STATIC);
+      }else{
+        sqlite3_bind_null(pStmt, 3);
+      }
+      if( pS->zVerify ){
+        sqlite3_bind_text(pStmt, 4, pS->zVerify, -1, SQLITE_STATIC);
+      }else{
+        sqlite3_bind_null(pStmt, 4);
+      }
+      sqlite3_bind_int(pStmt, 5, pS->bRepeatable);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "%s (%s)", sqlite3_errmsg(p->db), pS->zFile);
+      }
+    }
+    sqlite3_finalize(pStmt);
+  }
+  if( rc==CLI_OK && s->bHooks ){
+    sqlite3_stmt *pStmt = 0;
+    rc = cliExec(p, "DELETE FROM migration_hooks");
+    if( rc==CLI_OK ){
+      pStmt = cliPrepare(p, "INSERT INTO migration_hooks(event, script) "
+                            "VALUES(?1, ?2)");
+      if( pStmt==0 ) rc = CLI_ERROR;
+    }
+    for(i=0; rc==CLI_OK && i<CLI_NHOOK; i++){
+      if( p->azHook[i]==0 ) continue;
+      sqlite3_bind_text(pStmt, 1, azCliHook[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, p->azHook[i], -1, SQLITE_STATIC);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "%s (%s/hooks/%s.sql)", sqlite3_errmsg(p->db),
+                      p->zDir, azCliHook[i]);
+      }
+    }
+    sqlite3_finalize(pStmt);
+  }
+  if( rc==CLI_OK && s->nRemove>0 ){
+    char *zSql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE name=?1", p->zDefs);
+    sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
+    sqlite3_free(zSql);
+    if( pStmt==0 ) return CLI_ERROR;
+    for(i=0; rc==CLI_OK && i<s->nRemove; i++){
+      sqlite3_bind_text(pStmt, 1, s->azRemove[i], -1, SQLITE_STATIC);
+      sqlite3_step(pStmt);
+      if( sqlite3_reset(pStmt)!=SQLITE_OK ){
+        rc = cliError(p, "removing %s: %s", s->azRemove[i],
+                      sqlite3_errmsg(p->db));
+      }
+    }
+    sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
