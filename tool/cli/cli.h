@@ -94,6 +94,7 @@ struct Cli {
   sqlite3 *db;
   const char *zDefs;      /* name of the `migrations` table to use */
   const char *zStatus;    /* name of the `migration_status` table to use */
+  const char *zHooks;     /* name of the `migration_hooks` table to use */
   int nWidth;             /* width of the name column in progress lines */
   int nUp, nDownDone;     /* progress: migrations applied / reverted */
   sqlite3_str *pUpJson;   /* progress as JSON arrays */
@@ -157,7 +158,7 @@ char *cliReadSqitch(Cli *p, char **pzProject);
 int cliExec(Cli *p, const char *zSql);
 sqlite3_stmt *cliPrepare(Cli *p, const char *zSql);
 int cliOpen(Cli *p, int bCreate);
-int cliMemCopy(Cli *p);
+int cliScratchCopy(Cli *p);
 
 /* cli_sync.c: syncing DIR into the migrations table */
 void cliSyncFree(CliSync *s);

@@ -41,8 +41,10 @@ static int cliTableNames(Cli *p){
   int rc = CLI_OK;
   p->zDefs = "migrations";
   p->zStatus = "migration_status";
+  p->zHooks = "migration_hooks";
   if( sqlite3_prepare_v2(p->db, "SELECT name FROM main.sqlite_schema "
-                         "WHERE name IN ('migrations','migration_status')",
+                         "WHERE name IN ('migrations','migration_status',"
+                         "'migration_hooks')",
                          -1, &pStmt, 0)!=SQLITE_OK ){
     return cliError(p, "cannot read the database %s: %s", p->zDb,
                     sqlite3_errmsg(p->db));
@@ -52,6 +54,9 @@ static int cliTableNames(Cli *p){
     if( z && strcmp(z, "migrations")==0 ) p->zDefs = "cli_migrations";
     if( z && strcmp(z, "migration_status")==0 ){
       p->zStatus = "cli_migration_status";
+    }
+    if( z && strcmp(z, "migration_hooks")==0 ){
+      p->zHooks = "cli_migration_hooks";
     }
   }
   if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
@@ -65,6 +70,10 @@ static int cliTableNames(Cli *p){
   if( rc==CLI_OK && strcmp(p->zStatus, "migration_status")!=0 ){
     rc = cliExec(p, "CREATE VIRTUAL TABLE IF NOT EXISTS "
                     "temp.cli_migration_status USING migration_status");
+  }
+  if( rc==CLI_OK && strcmp(p->zHooks, "migration_hooks")!=0 ){
+    rc = cliExec(p, "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                    "temp.cli_migration_hooks USING migration_hooks");
   }
   return rc;
 }
@@ -115,17 +124,25 @@ int cliOpen(Cli *p, int bCreate){
 }
 
 /*
-** Replaces p->db by an in-memory copy of it (for a look at a read-only
-** database that needs a sync first: the copy is thrown away).
+** Replaces p->db by a scratch copy of it (for a look at a read-only
+** database that needs a sync first: the copy is thrown away).  The copy
+** is SQLite's private temporary on-disk database (the file name ""), not
+** an in-memory one, copied a few pages at a time with a small page cache:
+** the memory it takes does not grow with the database (a 400 MB file once
+** took 425 MB of RAM).
 */
-int cliMemCopy(Cli *p){
+int cliScratchCopy(Cli *p){
   sqlite3 *pMem = 0;
   sqlite3_backup *pBk;
-  int rc = cliOpenDb(p, ":memory:", SQLITE_OPEN_READWRITE, &pMem);
+  int rc = cliOpenDb(p, "", SQLITE_OPEN_READWRITE, &pMem);
   if( rc!=CLI_OK ) return rc;
+  sqlite3_exec(pMem, "PRAGMA cache_size=-2048", 0, 0, 0);   /* 2 MiB */
   pBk = sqlite3_backup_init(pMem, "main", p->db, "main");
   if( pBk ){
-    sqlite3_backup_step(pBk, -1);
+    int rcStep;
+    do{
+      rcStep = sqlite3_backup_step(pBk, 256);
+    }while( rcStep==SQLITE_OK );
     sqlite3_backup_finish(pBk);
   }
   if( sqlite3_errcode(pMem)!=SQLITE_OK ){

@@ -147,22 +147,77 @@ static int cliMarker(const char *z, size_t n, int *pbNoTxn){
   return 0;
 }
 
-/* Offset of the first byte of z[0..n-1] that is not space or comment. */
+/*
+** Offset of the first byte of z[0..n-1] that is not whitespace, a
+** byte-order mark or a comment, as SQLite reads them (the engine's lexer,
+** migrateSkipSpace); n when there is none.
+*/
 size_t cliSkipSpace(const char *z, size_t n){
-  size_t i = 0;
-  for(;;){
-    while( i<n && (z[i]==' ' || z[i]=='\t' || z[i]=='\n' || z[i]=='\r'
-                   || z[i]=='\f' || z[i]=='\v') ) i++;
-    if( i+1<n && z[i]=='-' && z[i+1]=='-' ){
-      while( i<n && z[i]!='\n' ) i++;
-    }else if( i+1<n && z[i]=='/' && z[i+1]=='*' ){
-      i += 2;
-      while( i+1<n && !(z[i]=='*' && z[i+1]=='/') ) i++;
-      i = i+1<n ? i+2 : n;
-    }else{
-      return i;
+  size_t i = (size_t)(migrateSkipSpace(z) - z);
+  return i<n ? i : n;
+}
+
+/*
+** Finds the dbmate section markers of z: every "--" comment that starts a
+** line, read with the engine's lexer, so that the text "-- migrate:up"
+** inside a string, a quoted name or a block comment is never taken for
+** one, and a byte-order mark before the first is skipped.  For each
+** marker calls cliMarker() and, when it is one, records in aStart[k] the
+** start of its line, aBody[k] the start of the next line, aLine[k] its
+** line number and aNoTxn[k] its option; aSeen[k] counts them.  Returns 0,
+** or an error message for a marker seen twice or out of order.
+*/
+static char *cliFindMarkers(const char *zPath, const char *z, size_t *aStart,
+                            size_t *aBody, int *aLine, int *aNoTxn,
+                            int *aSeen){
+  static const char *azMark[] = { "up", "down", "verify" };
+  size_t n = strlen(z);
+  size_t i = 0, iLineStart = 0;
+  int line = 1;
+  int bLineStart = 1;   /* only whitespace so far on this line */
+  while( i<n ){
+    int eType = 0;
+    size_t nTok = (size_t)migrateSqlToken(&z[i], &eType);
+    size_t j;
+    if( nTok==0 ) break;
+    if( eType==MIGRATE_TK_COMMENT && bLineStart && z[i]=='-' ){
+      int bNoTxn = 0;
+      int m = cliMarker(&z[i], nTok, &bNoTxn);
+      if( m>0 ){
+        int k = m-1;
+        if( aSeen[k]++ ){
+          return sqlite3_mprintf("%s: a second '-- migrate:%s' marker (lines "
+                                 "%d and %d)", zPath, azMark[k], aLine[k],
+                                 line);
+        }
+        if( k==0 && (aSeen[1] || aSeen[2]) ){
+          return sqlite3_mprintf("%s: '-- migrate:%s' (line %d) comes before "
+                                 "'-- migrate:up' (line %d)", zPath,
+                                 aSeen[1] ? "down" : "verify",
+                                 aSeen[1] ? aLine[1] : aLine[2], line);
+        }
+        if( k==2 && bNoTxn ){
+          return sqlite3_mprintf("%s: '-- migrate:verify' (line %d) cannot "
+                                 "take transaction:false (a verify query is "
+                                 "one read-only SELECT)", zPath, line);
+        }
+        aStart[k] = iLineStart;
+        aBody[k] = i+nTok<n ? i+nTok+1 : n;   /* after its newline */
+        aLine[k] = line;
+        aNoTxn[k] = bNoTxn;
+      }
     }
+    for(j=i; j<i+nTok; j++){
+      if( z[j]=='\n' ){ line++; iLineStart = j+1; }
+    }
+    if( eType==MIGRATE_TK_SPACE ){
+      if( memchr(&z[i], '\n', nTok) ) bLineStart = 1;
+    }else{
+      bLineStart = 0;
+    }
+    i += nTok;
   }
+  return 0;
 }
 
 /*
@@ -180,46 +235,19 @@ size_t cliSkipSpace(const char *z, size_t n){
 static char *cliSplitDbmate(const char *zPath, const char *z,
                             char **pzUp, char **pzDown, char **pzVerify,
                             int *piUpLine, int *piDownLine){
-  static const char *azMark[] = { "up", "down", "verify" };
   size_t n = strlen(z);
-  size_t i = 0;
+  size_t i;
   size_t aStart[3], aBody[3];
   int aLine[3] = {0, 0, 0}, aNoTxn[3] = {0, 0, 0}, aSeen[3] = {0, 0, 0};
   char **apOut[3];
-  int line = 1, k;
+  char *zErr;
+  int k;
   apOut[0] = pzUp; apOut[1] = pzDown; apOut[2] = pzVerify;
   *pzUp = *pzDown = *pzVerify = 0;
   memset(aStart, 0, sizeof(aStart));
   memset(aBody, 0, sizeof(aBody));
-  while( i<n ){
-    size_t e = i;
-    int bNoTxn = 0;
-    int m;
-    while( e<n && z[e]!='\n' ) e++;
-    m = cliMarker(&z[i], e-i, &bNoTxn);
-    if( m>0 ){
-      k = m-1;
-      if( aSeen[k]++ ){
-        return sqlite3_mprintf("%s: a second '-- migrate:%s' marker (lines "
-                               "%d and %d)", zPath, azMark[k], aLine[k], line);
-      }
-      if( k==0 && (aSeen[1] || aSeen[2]) ){
-        return sqlite3_mprintf("%s: '-- migrate:%s' (line %d) comes before "
-                               "'-- migrate:up' (line %d)", zPath,
-                               aSeen[1] ? "down" : "verify",
-                               aSeen[1] ? aLine[1] : aLine[2], line);
-      }
-      if( k==2 && bNoTxn ){
-        return sqlite3_mprintf("%s: '-- migrate:verify' (line %d) cannot "
-                               "take transaction:false (a verify query is "
-                               "one read-only SELECT)", zPath, line);
-      }
-      aStart[k] = i; aBody[k] = e<n ? e+1 : n; aLine[k] = line;
-      aNoTxn[k] = bNoTxn;
-    }
-    i = e<n ? e+1 : n;
-    line++;
-  }
+  zErr = cliFindMarkers(zPath, z, aStart, aBody, aLine, aNoTxn, aSeen);
+  if( zErr ) return zErr;
   if( aSeen[0]==0 ){
     return sqlite3_mprintf("%s: no '-- migrate:up' marker (a NAME.sql file "
                            "needs '-- migrate:up' and optionally "
@@ -249,6 +277,14 @@ static char *cliSplitDbmate(const char *zPath, const char *z,
     }
   }
   return 0;
+}
+
+/* 1 when the text z has a dbmate section marker (cliFindMarkers). */
+static int cliHasMarkers(const char *z){
+  size_t aStart[3], aBody[3];
+  int aLine[3] = {0, 0, 0}, aNoTxn[3] = {0, 0, 0}, aSeen[3] = {0, 0, 0};
+  sqlite3_free(cliFindMarkers("", z, aStart, aBody, aLine, aNoTxn, aSeen));
+  return aSeen[0] || aSeen[1] || aSeen[2];
 }
 
 /* One .sql file found in DIR. */
@@ -463,7 +499,7 @@ int cliReadDir(Cli *p){
     zErr = cliReadFile(zPath, &zText);
     if( zErr ) break;
     pS->bRepeatable = strncmp(pE->zName, "R__", 3)==0;
-    if( pE->eKind==0 && pS->bRepeatable && strstr(zText, "migrate:")==0 ){
+    if( pE->eKind==0 && pS->bRepeatable && !cliHasMarkers(zText) ){
       /* a Flyway-style R__NAME.sql without markers: all of it is up */
       pS->zUp = zText;
       zText = 0;

@@ -119,7 +119,7 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
   if( rc==CLI_OK && (s.nDefine>0 || s.nRemove>0 || s.bHooks) ){
     /* something to sync: one transaction for the sync and the call */
     if( bLook && sqlite3_db_readonly(p->db, "main")==1 ){
-      rc = cliMemCopy(p);
+      rc = cliScratchCopy(p);
     }
     if( rc==CLI_OK ) rc = cliExec(p, "BEGIN IMMEDIATE");
     if( rc==CLI_OK ){

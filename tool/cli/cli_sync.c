@@ -52,12 +52,15 @@ static int cliSameText(sqlite3_stmt *pStmt, int iCol, const char *z){
 ** exactly the hooks of DIR/hooks (one script per event file), else 0.
 */
 static int cliHooksDiffer(Cli *p, int *pbDiffer){
-  sqlite3_stmt *pStmt = cliPrepare(p, "SELECT event, script "
-                                      "FROM migration_hooks");
+  char *zSql = sqlite3_mprintf("SELECT event, script FROM \"%w\"", p->zHooks);
+  sqlite3_stmt *pStmt;
   int aSeen[CLI_NHOOK] = {0, 0, 0, 0, 0, 0};
   int k, nRow = 0, nWant = 0;
   *pbDiffer = 0;
-  if( pStmt==0 ) return CLI_ERROR;
+  if( zSql==0 ) return cliError(p, "%s", cliNoMem());
+  pStmt = cliPrepare(p, zSql);
+  sqlite3_free(zSql);
+  if( pStmt==0 ) return CLI_ERROR;   /* cliPrepare() said why */
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zEvent = (const char*)sqlite3_column_text(pStmt, 0);
     nRow++;
@@ -253,12 +256,17 @@ int cliSyncApply(Cli *p, CliSync *s){
   }
   if( rc==CLI_OK && s->bHooks ){
     sqlite3_stmt *pStmt = 0;
-    rc = cliExec(p, "DELETE FROM migration_hooks");
+    /* through the alias when the database has its own migration_hooks */
+    char *zDel = sqlite3_mprintf("DELETE FROM \"%w\"", p->zHooks);
+    char *zIns = sqlite3_mprintf("INSERT INTO \"%w\"(event, script) "
+                                 "VALUES(?1, ?2)", p->zHooks);
+    rc = zDel && zIns ? cliExec(p, zDel) : cliError(p, "%s", cliNoMem());
     if( rc==CLI_OK ){
-      pStmt = cliPrepare(p, "INSERT INTO migration_hooks(event, script) "
-                            "VALUES(?1, ?2)");
+      pStmt = cliPrepare(p, zIns);
       if( pStmt==0 ) rc = CLI_ERROR;
     }
+    sqlite3_free(zDel);
+    sqlite3_free(zIns);
     for(i=0; rc==CLI_OK && i<CLI_NHOOK; i++){
       if( p->azHook[i]==0 ) continue;
       sqlite3_bind_text(pStmt, 1, azCliHook[i], -1, SQLITE_STATIC);
