@@ -89,6 +89,16 @@ struct RunCtx {
   RunSlot *aSlot;           /* one per run-list position (step 5) */
   char *zClaim;             /* a no-transaction migration another runner */
   char *zClaimAt;           /* claimed, and since when (step 4) */
+  /* Blame for a failed batch-end foreign key check (runFkBlame) */
+  char *zFkTable;           /* the violation the first attempt found: */
+  char *zFkParent;          /*   child table, parent table, */
+  sqlite3_int64 iFkRowid;   /*   rowid of the child row (-1: none) */
+  int bFkRetry;             /* run again, checking after each migration */
+  int bFkEach;              /* this attempt is that run */
+  int iFkCulprit;           /* -2: not known; -1: before the batch; else the
+                            ** run-list position after which it appeared */
+  int bFkSeen;              /* the violation existed after the last check */
+  int bCommitted;           /* part of the batch was committed (no-tx) */
   RunDone *aDone;           /* run, not recorded yet (see runFlush) */
   int nDone;
 };
@@ -624,10 +634,49 @@ static int runCheckScripts(RunCtx *p){
 }
 
 /*
+** Sets *pbYes when the violation the first attempt found (p->zFkTable,
+** p->zFkParent, p->iFkRowid) exists now.  Reads one table only.
+*/
+static int runFkViolated(RunCtx *p, int *pbYes){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db,
+      "SELECT 1 FROM pragma_foreign_key_check(?1, 'main')"
+      " WHERE parent=?2 COLLATE NOCASE AND (?3<0 OR rowid=?3)", -1, &pStmt, 0);
+  *pbYes = 0;
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, p->zFkTable, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, p->zFkParent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(pStmt, 3, p->iFkRowid);
+    *pbYes = sqlite3_step(pStmt)==SQLITE_ROW;
+    rc = sqlite3_finalize(pStmt);
+    if( rc==SQLITE_ERROR ) rc = SQLITE_OK;   /* the table does not exist yet */
+  }
+  return rc;
+}
+
+/*
+** In the second attempt (p->bFkEach), called before the first migration
+** (i==-1) and after each one: the violation's culprit is the migration
+** after which it last appeared.
+*/
+static int runFkBlame(RunCtx *p, int i){
+  int bYes = 0;
+  int rc;
+  if( !p->bFkEach ) return SQLITE_OK;
+  rc = runFkViolated(p, &bYes);
+  if( bYes && (i<0 || !p->bFkSeen) ) p->iFkCulprit = i;
+  p->bFkSeen = bYes;
+  return rc;
+}
+
+/*
 ** The foreign key check (only when enforcement was suspended for the
 ** call), before a commit: at the end of the batch, or before the batch
 ** commits ahead of a no-transaction migration.  iLast: position in the run
-** list of the last migration run (named in the error and the history).
+** list of the last migration run.  The error names the migration that
+** introduced the violation when the second attempt found it (runFkBlame),
+** else iLast's; the first attempt of a batch of several migrations only
+** notes the violation and asks runCall() for that second attempt.
 */
 static int runFkCheck(RunCtx *p, int iLast){
   sqlite3_stmt *pStmt = 0;
@@ -636,15 +685,34 @@ static int runFkCheck(RunCtx *p, int iLast){
   rc = sqlite3_prepare_v2(p->db, "PRAGMA main.foreign_key_check", -1,
                           &pStmt, 0);
   if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const MigrateItem *pLast = &p->plan.aItem[p->plan.aRun[iLast]];
-    p->pFail = pLast;
-    p->bFailDown = iLast<p->plan.nDown;
+    const char *zTable = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zParent = (const char*)sqlite3_column_text(pStmt, 2);
+    sqlite3_int64 iRowid = sqlite3_column_type(pStmt, 1)==SQLITE_NULL
+                         ? -1 : sqlite3_column_int64(pStmt, 1);
+    int iBlame = iLast;
+    int bParent = 0;
+    const MigrateItem *pBlame;
+    if( !p->bFkEach && iLast>0 && !p->bCommitted && zTable && zParent ){
+      /* several migrations: which one did it?  Run again, checking */
+      p->zFkTable = sqlite3_mprintf("%s", zTable);
+      p->zFkParent = sqlite3_mprintf("%s", zParent);
+      p->iFkRowid = iRowid;
+      p->bFkRetry = p->zFkTable && p->zFkParent;
+    }
+    if( p->bFkEach && p->iFkCulprit>=0 && p->iFkCulprit<=iLast ){
+      iBlame = p->iFkCulprit;
+    }
+    pBlame = &p->plan.aItem[p->plan.aRun[iBlame]];
+    if( zParent ) migrateStoreHasTable(p->db, zParent, &bParent);
+    p->pFail = pBlame;
+    p->bFailDown = iBlame<p->plan.nDown;
     runError(p, "%s: %s failed: foreign key check failed at the end of the "
-        "batch: a row of table \"%s\" (rowid %lld) refers to a missing row "
-        "of \"%s\"", p->zFunc, pLast->zName,
-        (const char*)sqlite3_column_text(pStmt, 0),
-        sqlite3_column_int64(pStmt, 1),
-        (const char*)sqlite3_column_text(pStmt, 2));
+        "batch: a row of table \"%s\" (rowid %lld) refers to %s \"%s\"%s%s",
+        p->zFunc, pBlame->zName, zTable, sqlite3_column_int64(pStmt, 1),
+        bParent ? "a missing row of" : "table", zParent,
+        bParent ? "" : ", which no longer exists",
+        p->bFkEach && p->iFkCulprit==-1
+          ? " (it did before this batch already)" : "");
     rc = SQLITE_CONSTRAINT_FOREIGNKEY;
   }
   if( rc==SQLITE_OK ){
@@ -761,6 +829,7 @@ static int runOne(RunCtx *p, int i){
     if( rc==SQLITE_OK ) rc = runExec(p, "COMMIT");
     if( rc==SQLITE_OK ){
       p->bOpen = 0;
+      p->bCommitted = 1;
       bClaimed = 1;
     }
   }
@@ -827,8 +896,10 @@ static int runPlan(RunCtx *p){
     }else if( p->eOp==MIGRATE_OP_BASELINE || p->eOp==MIGRATE_OP_MARK ){
       rc = migrateRecordBaseline(p->pRec, pItem);
     }else{
-      rc = runPhaseHooks(p, i);
+      if( i==0 ) rc = runFkBlame(p, -1);
+      if( rc==SQLITE_OK ) rc = runPhaseHooks(p, i);
       if( rc==SQLITE_OK ) rc = runOne(p, i);
+      if( rc==SQLITE_OK ) rc = runFkBlame(p, i);
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM
      && !migrateOpOf(p->eOp)->bRunsScripts ){
@@ -929,7 +1000,7 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
   }
   runUndo(p);   /* dry run, nothing planned, or failure */
 
-  if( rc!=SQLITE_OK && p->pFail && eOp!=MIGRATE_OP_DRY_RUN
+  if( rc!=SQLITE_OK && p->pFail && eOp!=MIGRATE_OP_DRY_RUN && !p->bFkRetry
    && (p->bOuter || !sqlite3_get_autocommit(db)) ){
     /* the failure goes to history in its own write, after the undo */
     migrateRecordHistory(p->pRec, p->pFail->zName,
@@ -954,6 +1025,7 @@ once_done:
   migrateHooksFree(&p->hooks);
   p->pFail = 0;
   p->bOuter = p->bOpen = 0;
+  p->bCommitted = 0;
   return rc;
 }
 
@@ -1014,6 +1086,17 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   }
   for(;;){
     rc = runOnce(p, zTarget, nBatch, pnDone);
+    if( p->bFkRetry ){
+      /* the batch-end foreign key check failed: once more, checking that
+      ** violation after each migration, to name the one that made it */
+      p->bFkRetry = 0;
+      p->bFkEach = 1;
+      p->iFkCulprit = -2;
+      p->bFkSeen = 0;
+      sqlite3_free(p->zErr);
+      p->zErr = 0;
+      continue;
+    }
     if( rc!=SQLITE_BUSY || p->zClaim==0 ) break;
     if( msTimeout<0 ) msTimeout = runBusyTimeout(db);
     if( nWaited>=msTimeout ){
@@ -1038,6 +1121,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
 run_done:
   sqlite3_free(p->zClaim);
   sqlite3_free(p->zClaimAt);
+  sqlite3_free(p->zFkTable);
+  sqlite3_free(p->zFkParent);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && p->zErr==0 ){
     p->zErr = sqlite3_mprintf("%s: %s", p->zFunc, sqlite3_errstr(rc));
   }
