@@ -66,8 +66,10 @@ $(WASM_DIST)/sqlite3.wasm: $(WASM_TREE)/.ready tool/wasm/build.sh tool/wasm/comp
 	  tool/wasm/extra_init.c $(WASM)/libmigrate.a
 	@echo $$(( $$(date +%s) - $$(cat $(WASM)/build-start) )) > $(WASM)/build-seconds
 
-# Stock SQLite, same flags, only for the size comparison.
-$(WASM_PLAIN)/sqlite3.wasm: $(WASM_TREE)/.ready tool/wasm/build.sh tool/wasm/compat.sh
+# Stock SQLite, same flags, only for the size comparison.  Both builds run
+# in the same tree: never at the same time (order-only prerequisite).
+$(WASM_PLAIN)/sqlite3.wasm: $(WASM_TREE)/.ready tool/wasm/build.sh tool/wasm/compat.sh \
+                            | $(WASM_DIST)/sqlite3.wasm
 	sh tool/wasm/build.sh sqlite $(WASM_TREE) $(WASM_PLAIN)
 
 $(WASM_DIST)/.files: $(WASM_JS) $(WASM_EXAMPLE) $(WASM_DIST)/sqlite3.wasm

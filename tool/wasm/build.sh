@@ -12,7 +12,8 @@
 #       the Node build (sqlite3-node.mjs) and the OPFS proxy, at -Oz, with
 #       FILE... (extra_init.c and libmigrate.a) as its
 #       sqlite3_wasm_extra_init.c, and copy the results into OUTDIR.
-#       Without FILE: stock SQLite, for the size comparison.
+#       Without FILE: stock SQLite, for the size comparison.  The build's
+#       output goes to OUTDIR.log.
 #
 # Older-toolchain details (README.md, "Why these workarounds"):
 #  - configure looks for an Emscripten SDK (emsdk_env.sh + upstream/
@@ -80,7 +81,7 @@ sqlite)
     bin.wasm-strip="$(command -v wasm-strip)" \
     sqlite3_wasm_extra_init.c="$extra" \
     emcc.flags.node="-lnodefs.js -sEXPORTED_RUNTIME_METHODS=FS,wasmMemory" \
-    $targets >"$O/build.log" 2>&1 || { grep -v '^\[' "$O/build.log" | tail -30 >&2; exit 1; }
+    $targets >"$O.log" 2>&1 || { grep -v '^\[' "$O.log" | tail -30 >&2; exit 1; }
   if [ -z "$extra" ]; then
     cp "$W/jswasm/esm/sqlite3.wasm" "$O/"
     exit 0
