@@ -33,7 +33,7 @@ WASM_LIB_OBJ = $(patsubst ext/%.c,$(WASM_OBJ)/%.o,$(EXT_SRC)) \
 WASM_JS     = tool/wasm/migrate.mjs tool/wasm/migrate-core.mjs \
   tool/wasm/migrate-worker.mjs tool/wasm/migrate-node.mjs
 WASM_EXAMPLE = tool/wasm/example/index.html tool/wasm/example/app.mjs
-PLAYWRIGHT_VERSION ?= 1.65.2
+PLAYWRIGHT_VERSION ?= 1.60.0
 
 $(WASM)/.deps: tool/install-deps.sh
 	@mkdir -p $(WASM)
