@@ -59,6 +59,10 @@ sqlite)
   O=$(cd "$2" && pwd)
   shift 2
   W=$T/ext/wasm
+  # Without wasm-strip an -Oz build keeps -g3's names only by staying huge,
+  # and ext/wasm would go on anyway: refuse instead.
+  command -v wasm-strip >/dev/null 2>&1 || {
+    echo "build.sh: wasm-strip (Debian package wabt) is missing" >&2; exit 1; }
   extra=""
   for f in "$@"; do extra="$extra $(cd "$(dirname "$f")" && pwd)/$(basename "$f")"; done
   # The outer make decided this is out of date; ext/wasm's own rules

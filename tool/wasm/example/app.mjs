@@ -65,10 +65,17 @@ export async function rollbackLast(db) {
   return db.rollback(1);
 }
 
-/** "Try a broken migration": define it, migrate (rejects). */
+/**
+ * "Try a broken migration": define it and migrate, which rejects; then
+ * forget it again, so that the next load does not trip over it.
+ */
 export async function tryBroken(db) {
   await db.define([BROKEN]);
-  return db.migrate();
+  try {
+    return await db.migrate();
+  } finally {
+    await db.exec('DELETE FROM migrations WHERE name = ?1', [BROKEN.name]);
+  }
 }
 
 /** What the page shows: migration_status and the notes. */
