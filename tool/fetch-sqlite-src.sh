@@ -7,7 +7,7 @@
 #
 # Idempotent: prints the cached tarball when CACHE_DIR/dl already holds one.
 # The layout (CACHE_DIR/dl, lists, cache, L, apt.log) is the one
-# tool/faults/build-testfixture.sh uses, so both share one download.
+# test/faults/build-testfixture.sh uses, so both share one download.
 #
 # How: a private apt sources list with one deb-src line for the newer suite
 # (SUITE="sid trixie" by default, tried in turn) built from THIS machine's
