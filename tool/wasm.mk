@@ -28,8 +28,10 @@ WASM_SQLITE_OPT = -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_DEPRECATED \
   -DSQLITE_OMIT_UTF16 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_SHARED_CACHE
 WASM_CFLAGS = -std=c99 -Wall -Wextra -Werror -Oz -DSQLITE_CORE \
   $(filter -DMIGRATE_OMIT_DIFF,$(WARN)) $(WASM_SQLITE_OPT) -I$(WASM_TREE) -Iext
+# Every C file of libmigrate: the Makefile's EXT_SRC and GEN_SRC (the SQL
+# of sql/ made into C in build/), so a file added there is added here.
 WASM_LIB_OBJ = $(patsubst ext/%.c,$(WASM_OBJ)/%.o,$(EXT_SRC)) \
-  $(WASM_OBJ)/storage_sql.o $(WASM_OBJ)/hooks_sql.o
+  $(patsubst build/%.c,$(WASM_OBJ)/%.o,$(GEN_SRC))
 WASM_JS     = tool/wasm/migrate.mjs tool/wasm/migrate-core.mjs \
   tool/wasm/migrate-worker.mjs tool/wasm/migrate-node.mjs
 WASM_EXAMPLE = tool/wasm/example/index.html tool/wasm/example/app.mjs
