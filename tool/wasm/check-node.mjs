@@ -52,7 +52,8 @@ function wholeScenario() {
       if (r.status !== 0) {
         process.stdout.write(r.stderr);
         console.log(`check-wasm-node: FAILED in load ${i + 1} (${phases.join(', ')})`);
-        process.exit(1);
+        process.exitCode = 1;
+        return;
       }
     }
   } finally {
