@@ -1142,7 +1142,11 @@ static int diffStmtLen(const char *z){
     zCopy[i] = z[i];
     if( z[i]==';' ){
       zCopy[i+1] = 0;
-      if( sqlite3_complete(zCopy) ){ n = i+1; break; }
+      /* without sqlite3_complete (SQLITE_OMIT_COMPLETE): the first ';' */
+      if( !MIGRATE_HAVE_API(complete) || sqlite3_complete(zCopy) ){
+        n = i+1;
+        break;
+      }
     }
   }
   sqlite3_free(zCopy);
@@ -1160,6 +1164,17 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   const char *zTail = zSql;
   int rc, iStmt = 0;
   memset(&auth, 0, sizeof(auth));
+  *pDb = 0;
+  if( !MIGRATE_HAVE_API(progress_handler)
+   || !MIGRATE_HAVE_API(set_authorizer) ){
+    /* Both fence the desired SQL in; a SQLite built without one of them
+    ** (better-sqlite3 omits the progress callback) gets a clear error. */
+    *pzErr = sqlite3_mprintf("%s: this SQLite was built without the %s",
+        zFunc, MIGRATE_HAVE_API(set_authorizer)
+               ? "progress callback (SQLITE_OMIT_PROGRESS_CALLBACK)"
+               : "authorizer (SQLITE_OMIT_AUTHORIZATION)");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   rc = sqlite3_open_v2(":memory:", &db,
                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   *pDb = db;
