@@ -126,6 +126,7 @@ struct DiffAuth {
   char zDrop[128];       /* table the current DROP TABLE names */
   int bVtab;             /* current statement is CREATE VIRTUAL TABLE */
   int nStep;             /* progress callbacks so far */
+  int bNoQuery;          /* no progress callback: refuse queries */
 };
 
 /* ---- tokenizer -------------------------------------------------------- */
@@ -1091,6 +1092,15 @@ static int diffAuthorizer(void *pArg, int eCode, const char *z1,
         return SQLITE_DENY;
       }
       return SQLITE_OK;
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
+      if( p->bNoQuery && !p->bVtab ){   /* (a module's xCreate may query) */
+        p->zWhy = "this SQLite has no progress callback to bound a query's "
+                  "running time (SQLITE_OMIT_PROGRESS_CALLBACK), so a desired "
+                  "schema cannot run a query";
+        return SQLITE_DENY;
+      }
+      return SQLITE_OK;
     default:
       return SQLITE_OK;
   }
@@ -1165,16 +1175,16 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   int rc, iStmt = 0;
   memset(&auth, 0, sizeof(auth));
   *pDb = 0;
-  if( !MIGRATE_HAVE_API(progress_handler)
-   || !MIGRATE_HAVE_API(set_authorizer) ){
-    /* Both fence the desired SQL in; a SQLite built without one of them
-    ** (better-sqlite3 omits the progress callback) gets a clear error. */
-    *pzErr = sqlite3_mprintf("%s: this SQLite was built without the %s",
-        zFunc, MIGRATE_HAVE_API(set_authorizer)
-               ? "progress callback (SQLITE_OMIT_PROGRESS_CALLBACK)"
-               : "authorizer (SQLITE_OMIT_AUTHORIZATION)");
+  if( !MIGRATE_HAVE_API(set_authorizer) ){
+    /* the authorizer fences the desired SQL in: no diff without it */
+    *pzErr = sqlite3_mprintf("%s: this SQLite was built without the "
+                             "authorizer (SQLITE_OMIT_AUTHORIZATION)", zFunc);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  /* Without a progress callback (better-sqlite3 omits it) nothing bounds a
+  ** query's running time: the authorizer refuses queries instead (DDL on
+  ** the scratch database's empty tables runs in bounded time). */
+  auth.bNoQuery = !MIGRATE_HAVE_API(progress_handler);
   rc = sqlite3_open_v2(":memory:", &db,
                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   *pDb = db;
@@ -1187,7 +1197,9 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int*)0);
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
   sqlite3_set_authorizer(db, diffAuthorizer, &auth);
-  sqlite3_progress_handler(db, 100000, diffProgress, &auth);
+  if( !auth.bNoQuery ){
+    sqlite3_progress_handler(db, 100000, diffProgress, &auth);
+  }
   while( rc==SQLITE_OK && zTail && zTail[0] ){
     sqlite3_stmt *pStmt = 0;
     const char *zStart = zTail;
@@ -1226,7 +1238,7 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   if( rc==SQLITE_OK && !sqlite3_get_autocommit(db) ){
     sqlite3_exec(db, "COMMIT", 0, 0, 0);
   }
-  sqlite3_progress_handler(db, 0, 0, 0);
+  if( !auth.bNoQuery ) sqlite3_progress_handler(db, 0, 0, 0);
   sqlite3_set_authorizer(db, 0, 0);
   return rc;
 }
