@@ -1,0 +1,21 @@
+# bindings.mk — libmigrate where applications live: reduced SQLite builds as
+# language bindings compile them, the npm and Python packages, and the Go
+# and Rust examples.  Included by the main Makefile (tool/*.mk).  None of
+# these run in `make test`: they fetch from npm or Debian, or take minutes.
+#
+#   make check-bindings   the acceptance suite and the test suite inside
+#                         SQLite built with better-sqlite3's options, and
+#                         with OMIT_INCRBLOB/_COMPLETE/_AUTHORIZATION
+#   make check-node       the npm package under Node 20 + better-sqlite3 12
+#                         and Node 22 + node:sqlite
+#   make check-python     the Python package in a fresh venv, offline
+#   make check-examples   the Go and Rust examples, offline
+#
+# Details: tool/bindings/README.md, tool/npm/README.md,
+# tool/python/README.md, tool/examples/README.md.
+
+## check-bindings: acceptance + test suite in SQLite built as better-sqlite3 builds it, and with OMIT_INCRBLOB/COMPLETE/AUTHORIZATION (npm, ~6 min)
+check-bindings: all
+	sh tool/bindings/check-bindings.sh
+
+.PHONY: check-bindings
