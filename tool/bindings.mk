@@ -19,3 +19,9 @@ check-bindings: all
 	sh tool/bindings/check-bindings.sh
 
 .PHONY: check-bindings
+
+## check-node: the npm package (tool/npm): Node 20 + better-sqlite3 12, Node 22 + node:sqlite, README examples, TypeScript (npm)
+check-node: all
+	sh tool/npm/test/check-node.sh
+
+.PHONY: check-node
