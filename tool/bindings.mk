@@ -25,3 +25,9 @@ check-node: all
 	sh tool/npm/test/check-node.sh
 
 .PHONY: check-node
+
+## check-python: the Python package (tool/python) in a fresh venv, offline: install, wheel tag, README example, 4 processes at once
+check-python: all
+	sh tool/python/tests/check-python.sh
+
+.PHONY: check-python
