@@ -31,3 +31,9 @@ check-python: all
 	sh tool/python/tests/check-python.sh
 
 .PHONY: check-python
+
+## check-examples: build and run the Go and Rust examples and the "Use it from…" snippets (shell, C, Go, Rust), offline
+check-examples: all
+	sh tool/examples/check-examples.sh
+
+.PHONY: check-examples

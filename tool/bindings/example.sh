@@ -15,8 +15,17 @@
 #   ...output...
 #   ```
 # Exits non-zero when the example or the block is not there.
+#
+# README "use-it-from" means the "Use it from…" section: README.md once it
+# holds the example (the lead pastes tool/examples/use-it-from.md there),
+# else tool/examples/use-it-from.md.  Run from the repository root.
 set -e
 [ $# = 3 ] || { echo "usage: example.sh README NAME code|output" >&2; exit 2; }
+readme=$1
+if [ "$readme" = use-it-from ]; then
+  readme=tool/examples/use-it-from.md
+  grep -qxF "<!-- example: $2 -->" README.md 2>/dev/null && readme=README.md
+fi
 awk -v name="$2" -v part="$3" '
   $0 == "<!-- example: " name " -->" { found = 1; next }
   found && /^```/ {
@@ -29,4 +38,4 @@ awk -v name="$2" -v part="$3" '
     print; n++
   }
   END { if (!n) { print "example.sh: no " part " for example " name > "/dev/stderr"; exit 1 } }
-' "$1"
+' "$readme"

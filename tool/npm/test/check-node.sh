@@ -5,7 +5,8 @@
 #        source (npm_config_nodedir=/usr), TypeScript for the declarations
 #   n22  npm's node@22 package (node:sqlite), no system install
 # In each: the README's example for that binding, extracted from
-# tool/npm/README.md and compared with the output printed under it;
+# tool/npm/README.md and compared with the output printed under it (in n20
+# also the Node snippet of the "Use it from…" section);
 # test/test.js under node --test; in n20 also the install with scripts
 # blocked (npm 12's default: the prebuilt module must serve), the prebuilt
 # module's glibc needs (objdump -T) and tsc --strict on test/types.ts as
@@ -24,12 +25,13 @@ fails=0
 ok() { echo "   ok: $*"; }
 bad() { echo "   FAIL: $*"; fails=$((fails+1)); }
 
-# Runs the README example NAME with NODE in DIR as FILE; compares stdout.
+# Runs the example NAME of README (tool/npm/README.md unless given as $5)
+# with NODE in DIR as FILE; compares stdout.
 example() {
-  name=$1 node=$2 dir=$3 file=$4
+  name=$1 node=$2 dir=$3 file=$4 readme=${5:-tool/npm/README.md}
   mkdir -p "$dir/run" && rm -f "$dir/run/app.db"
-  sh tool/bindings/example.sh tool/npm/README.md "$name" code > "$dir/run/$file"
-  sh tool/bindings/example.sh tool/npm/README.md "$name" output > "$dir/run/expected"
+  sh tool/bindings/example.sh "$readme" "$name" code > "$dir/run/$file"
+  sh tool/bindings/example.sh "$readme" "$name" output > "$dir/run/expected"
   if (cd "$dir/run" && "$node" "$file" > got 2> stderr) && cmp -s "$dir/run/got" "$dir/run/expected"; then
     ok "README example $name prints what the README says"
   else
@@ -89,6 +91,7 @@ rm -rf "$n20/node_modules/libmigrate" "$n20/package-lock.json"
 [ -f "$n20/node_modules/libmigrate/build/libmigrate.so" ] && ok "install built build/libmigrate.so" \
   || bad "install did not build build/libmigrate.so"
 example node-better-sqlite3 node "$n20" example.js
+example use-node node "$n20" use-node.js use-it-from
 nodetest "$n20" node better-sqlite3 build
 cp tool/npm/test/types.ts "$n20/types.ts" && cp tool/npm/test/types.ts "$n20/types.mts"
 for f in types.ts types.mts; do

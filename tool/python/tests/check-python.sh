@@ -8,7 +8,8 @@
 #      module inside must need no glibc newer than 2.14 (objdump -T)
 #   3. the README example, extracted from tool/python/README.md, its output
 #      compared with the block under it
-#   4. tests/test_libmigrate.py
+#   4. the Python snippet of the "Use it from…" section, the same way, and
+#      tests/test_libmigrate.py
 #   5. the start-up idiom with 100 migrations: once (applies 100), again
 #      (applies 0), then 4 processes at once on a fresh database: every
 #      migration in the ledger and in the history exactly once
@@ -60,6 +61,17 @@ if (cd "$B/run" && $V example.py > got) && cmp -s "$B/run/got" "$B/run/expected"
   ok "prints what the README says"
 else
   bad "README example"; diff "$B/run/expected" "$B/run/got" || true
+fi
+took
+
+step "the \"Use it from…\" Python snippet"
+mkdir -p "$B/use" && rm -f "$B/use/app.db"
+sh tool/bindings/example.sh use-it-from use-python code > "$B/use/snippet.py"
+sh tool/bindings/example.sh use-it-from use-python output > "$B/use/expected"
+if (cd "$B/use" && $V snippet.py > got) && cmp -s "$B/use/got" "$B/use/expected"; then
+  ok "prints what it says"
+else
+  bad "use-python snippet"; diff "$B/use/expected" "$B/use/got" || true
 fi
 took
 
