@@ -37,3 +37,8 @@ check-examples: all
 	sh tool/examples/check-examples.sh
 
 .PHONY: check-examples
+
+# test/ctest_nullapi.c with ext/*.c compiled as for libmigrate.so (no
+# SQLITE_CORE): run by test/nullapi.test in make test.
+build/ctest_nullapi: test/ctest_nullapi.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) build/.flags
+	$(CC) $(WARN) -O1 -g -Iext -o $@ test/ctest_nullapi.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS)
