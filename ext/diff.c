@@ -126,7 +126,11 @@ struct DiffAuth {
   char zDrop[128];       /* table the current DROP TABLE names */
   int bVtab;             /* current statement is CREATE VIRTUAL TABLE */
   int nStep;             /* progress callbacks so far */
+<<<<<<< HEAD
   char zWhyBuf[160];     /* zWhy, when it names something */
+=======
+  int bNoQuery;          /* no progress callback: refuse queries */
+>>>>>>> bindings
 };
 
 /* ---- tokenizer -------------------------------------------------------- */
@@ -1097,6 +1101,15 @@ static int diffAuthorizer(void *pArg, int eCode, const char *z1,
         return SQLITE_DENY;
       }
       return SQLITE_OK;
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
+      if( p->bNoQuery && !p->bVtab ){   /* (a module's xCreate may query) */
+        p->zWhy = "this SQLite has no progress callback to bound a query's "
+                  "running time (SQLITE_OMIT_PROGRESS_CALLBACK), so a desired "
+                  "schema cannot run a query";
+        return SQLITE_DENY;
+      }
+      return SQLITE_OK;
     default:
       return SQLITE_OK;
   }
@@ -1148,7 +1161,11 @@ static int diffStmtLen(const char *z){
     zCopy[i] = z[i];
     if( z[i]==';' ){
       zCopy[i+1] = 0;
-      if( sqlite3_complete(zCopy) ){ n = i+1; break; }
+      /* without sqlite3_complete (SQLITE_OMIT_COMPLETE): the first ';' */
+      if( !MIGRATE_HAVE_API(complete) || sqlite3_complete(zCopy) ){
+        n = i+1;
+        break;
+      }
     }
   }
   sqlite3_free(zCopy);
@@ -1166,6 +1183,17 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   const char *zTail = zSql;
   int rc, iStmt = 0;
   memset(&auth, 0, sizeof(auth));
+  *pDb = 0;
+  if( !MIGRATE_HAVE_API(set_authorizer) ){
+    /* the authorizer fences the desired SQL in: no diff without it */
+    *pzErr = sqlite3_mprintf("%s: this SQLite was built without the "
+                             "authorizer (SQLITE_OMIT_AUTHORIZATION)", zFunc);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  /* Without a progress callback (better-sqlite3 omits it) nothing bounds a
+  ** query's running time: the authorizer refuses queries instead (DDL on
+  ** the scratch database's empty tables runs in bounded time). */
+  auth.bNoQuery = !MIGRATE_HAVE_API(progress_handler);
   rc = sqlite3_open_v2(":memory:", &db,
                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   *pDb = db;
@@ -1178,7 +1206,9 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int*)0);
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
   sqlite3_set_authorizer(db, diffAuthorizer, &auth);
-  sqlite3_progress_handler(db, 100000, diffProgress, &auth);
+  if( !auth.bNoQuery ){
+    sqlite3_progress_handler(db, 100000, diffProgress, &auth);
+  }
   while( rc==SQLITE_OK && zTail && zTail[0] ){
     sqlite3_stmt *pStmt = 0;
     const char *zStart = zTail;
@@ -1217,7 +1247,7 @@ static int diffBuildDesired(const char *zFunc, const char *zSql,
   if( rc==SQLITE_OK && !sqlite3_get_autocommit(db) ){
     sqlite3_exec(db, "COMMIT", 0, 0, 0);
   }
-  sqlite3_progress_handler(db, 0, 0, 0);
+  if( !auth.bNoQuery ) sqlite3_progress_handler(db, 0, 0, 0);
   sqlite3_set_authorizer(db, 0, 0);
   return rc;
 }

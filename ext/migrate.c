@@ -35,6 +35,14 @@ int sqlite3_migrate_init(sqlite3 *db, char **pzErrMsg,
     }
     return SQLITE_ERROR;
   }
+  if( !MIGRATE_HAVE_API(create_module) ){
+    if( pzErrMsg ){
+      *pzErrMsg = sqlite3_mprintf("libmigrate needs virtual tables, and this "
+                                  "SQLite was built without them "
+                                  "(SQLITE_OMIT_VIRTUALTABLE)");
+    }
+    return SQLITE_ERROR;
+  }
   rc = sqlite3_create_collation(db, MIGRATE_COLLATION, SQLITE_UTF8, 0,
                                 migrateNaturalCmp);
   if( rc==SQLITE_OK ) rc = migrateRegisterFunctions(db);

@@ -43,6 +43,19 @@
 #endif
 #include "migrate.h"
 
+/* True when the SQLite that loaded the extension has API entry X.  SQLite
+** leaves entries of sqlite3_api_routines NULL when it was compiled without
+** them (progress_handler under SQLITE_OMIT_PROGRESS_CALLBACK, as
+** better-sqlite3 builds it; complete, blob_*, set_authorizer, create_module
+** under their OMIT options): a loadable build checks an optional entry
+** before calling it.  A static build (SQLITE_CORE) links them or fails to
+** link. */
+#ifdef SQLITE_CORE
+# define MIGRATE_HAVE_API(X) 1
+#else
+# define MIGRATE_HAVE_API(X) (sqlite3_api->X!=0)
+#endif
+
 /* Migration states, as migration_status shows them. */
 #define MIGRATE_PENDING 0   /* defined, not applied */
 #define MIGRATE_APPLIED 1   /* applied, script unchanged */

@@ -393,7 +393,7 @@ int migrateRecordScript(MigrateRecorder *p, const MigrateItem *pItem,
   sqlite3_blob *pBlob = 0;
   *pzOut = 0;
   *pbNull = 1;
-  if( bFast && eStmt!=REC_VERIFY_TEXT ){
+  if( bFast && eStmt!=REC_VERIFY_TEXT && MIGRATE_HAVE_API(blob_open) ){
     rc = sqlite3_blob_open(p->db, "main",
         eStmt==REC_LEDGER_DOWN ? "migrations_ledger" : "migrations_scripts",
         eStmt==REC_UP_TEXT ? "up" : "down", iRowid, 0, &pBlob);
