@@ -126,11 +126,8 @@ struct DiffAuth {
   char zDrop[128];       /* table the current DROP TABLE names */
   int bVtab;             /* current statement is CREATE VIRTUAL TABLE */
   int nStep;             /* progress callbacks so far */
-<<<<<<< HEAD
   char zWhyBuf[160];     /* zWhy, when it names something */
-=======
   int bNoQuery;          /* no progress callback: refuse queries */
->>>>>>> bindings
 };
 
 /* ---- tokenizer -------------------------------------------------------- */
