@@ -152,6 +152,13 @@ int migrate_apply(sqlite3 *db, const char *zTarget, int *pnApplied,
 int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
                 migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr){
+  return migrate_run_ex(db, zCall, zArg, xProgress, pArg, pnDone, pzErr, 0);
+}
+
+int migrate_run_ex(sqlite3 *db, const char *zCall, const char *zArg,
+                   migrate_progress xProgress, void *pArg,
+                   sqlite3_int64 *pnDone, char **pzErr,
+                   migrate_failure *pFail){
   const MigrateOp *pOp = migrateOpByName(zCall);
   sqlite3_int64 nDone = 0;
   sqlite3_int64 nBatch = -1;
@@ -173,9 +180,11 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
     if( zArg ) rc = migrateOpCount(pOp, zArg, &nBatch, &zErr);
   }
   if( rc==SQLITE_OK && !(pOp->eArg==MIGRATE_ARG_OPT_COUNT && nBatch==0) ){
-    rc = migrateExec(db, pOp->eOp,
-                     pOp->eArg==MIGRATE_ARG_OPT_COUNT ? 0 : zArg, nBatch,
-                     xProgress, pArg, &nDone, &zErr);
+    rc = migrateExecEx(db, pOp->eOp,
+                       pOp->eArg==MIGRATE_ARG_OPT_COUNT ? 0 : zArg, nBatch,
+                       xProgress, pArg, &nDone, &zErr, pFail);
+  }else if( pFail ){
+    memset(pFail, 0, sizeof(*pFail));
   }
   if( pnDone ) *pnDone = nDone;
   apiError(pzErr, zErr);

@@ -111,7 +111,7 @@ int migrateHooksRun(sqlite3 *db, const MigrateHooks *pHooks, int iEvent,
   for(i=0; rc==SQLITE_OK && i<pHooks->nHook; i++){
     char *zMsg = 0;
     if( pHooks->aHook[i].iEvent!=iEvent ) continue;
-    rc = migrateRunScript(db, pHooks->aHook[i].zScript, 0, pUndo, &zMsg);
+    rc = migrateRunScript(db, pHooks->aHook[i].zScript, 0, pUndo, &zMsg, 0);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       *pzErr = sqlite3_mprintf("%s: hook %s failed: %s", zFunc,
                                azHookEvent[iEvent],

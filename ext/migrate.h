@@ -112,6 +112,37 @@ int migrate_run(sqlite3 *db, const char *zCall, const char *zArg,
                 sqlite3_int64 *pnDone, char **pzErr);
 
 /*
+** Where a call failed, for a tool that points at the file a script came
+** from.  migrate_run_ex() fills it when the failure was one migration's:
+**   zName    the migration (sqlite3_malloc'ed: free it with sqlite3_free());
+**            NULL when the failure was not one migration's (an argument, a
+**            lock, a hook, drift, ...)
+**   eScript  which of its scripts: MIGRATE_FAILED_UP, _DOWN or _VERIFY
+**   iLine    the 1-based line of that script the message's "(line N)"
+**            names: where SQLite located a parse error, else where the
+**            failing statement starts; 0 when no statement of it failed
+**            (a verify query, the batch's foreign key check)
+*/
+typedef struct migrate_failure migrate_failure;
+struct migrate_failure {
+  char *zName;
+  int eScript;
+  int iLine;
+};
+#define MIGRATE_FAILED_UP     1
+#define MIGRATE_FAILED_DOWN   2
+#define MIGRATE_FAILED_VERIFY 3
+
+/*
+** migrate_run(), also filling *pFail (when not NULL; zeroed first) with
+** where it failed.
+*/
+int migrate_run_ex(sqlite3 *db, const char *zCall, const char *zArg,
+                   migrate_progress xProgress, void *pArg,
+                   sqlite3_int64 *pnDone, char **pzErr,
+                   migrate_failure *pFail);
+
+/*
 ** The SQL lexer every part of libmigrate reads SQL text with (ext/lex.c),
 ** exported for the sqlite-migrate tool's file parsers.  It skips
 ** whitespace exactly as SQLite's tokenizer does, both comment forms, and

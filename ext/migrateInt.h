@@ -216,7 +216,11 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
 int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
                     sqlite3_int64 *pnDone, char **pzErr);
 int migrateRunScript(sqlite3*, const char *zScript, int bNoTx,
-                     MigrateUndo *pUndo, char **pzMsg);
+                     MigrateUndo *pUndo, char **pzMsg, int *piLine);
+int migrateExecEx(sqlite3 *db, int eOp, const char *zTarget,
+                  sqlite3_int64 nBatch, migrate_progress xProgress,
+                  void *pArg, sqlite3_int64 *pnDone, char **pzErr,
+                  migrate_failure *pOut);
 
 /* ---- undo.c ----------------------------------------------------------- */
 /* The statements that undo a call, kept prepared (see undo.c). */

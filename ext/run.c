@@ -82,6 +82,9 @@ struct RunCtx {
   migrate_progress xProgress;  /* called as each migration completes */
   void *pProgressArg;
   int bVerifyFailed;        /* the failure was a verify query's */
+  int bFailVerify;          /* pFail's verify query failed (any way) */
+  int iFailLine;            /* line of pFail's script that failed, or 0 */
+  migrate_failure *pOut;    /* where the caller wants the failure, or NULL */
   const migrate_script *aDefine;  /* defined under the lock first (boot) */
   int nDefine;
   MigrateHooks hooks;       /* read when the call starts */
@@ -363,13 +366,14 @@ drop_check_done:
 ** statement (pUndo; may be NULL).  bNoTx: the script runs outside any
 ** transaction (a no-transaction migration), nothing to undo.  On error
 ** returns the code and sets *pzMsg to "MESSAGE (line N)"
-** (sqlite3_malloc'ed).
+** (sqlite3_malloc'ed) and *piLine (when not NULL) to N.
 */
 int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
-                     MigrateUndo *pUndo, char **pzMsg){
+                     MigrateUndo *pUndo, char **pzMsg, int *piLine){
   const char *zTail = zScript;
   int rc = SQLITE_OK;
   *pzMsg = 0;
+  if( piLine ) *piLine = 0;
   if( !bNoTx && sqlite3_get_autocommit(db) ){
     /* SQLite rolled the call back on an error nobody reported: stop */
     *pzMsg = sqlite3_mprintf("the call's transaction was rolled back");
@@ -403,6 +407,7 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
         rc = migrateUndoStep(db, pStmt, bNoTx ? 0 : pUndo, &zErr);
       }
     }
+    if( rc!=SQLITE_OK && piLine ) *piLine = migrateLineOf(zScript, iErrAt);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzMsg==0 ){
       *pzMsg = sqlite3_mprintf("%s (line %d)",
                                zErr ? zErr : sqlite3_errmsg(db),
@@ -428,7 +433,8 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
 static int runScript(RunCtx *p, const MigrateItem *pItem,
                      const char *zScript, int bNoTx){
   char *zMsg = 0;
-  int rc = migrateRunScript(p->db, zScript, bNoTx, &p->undo, &zMsg);
+  int rc = migrateRunScript(p->db, zScript, bNoTx, &p->undo, &zMsg,
+                            &p->iFailLine);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     runError(p, "%s: %s failed: %s", p->zFunc, pItem->zName,
              zMsg ? zMsg : sqlite3_errstr(rc));
@@ -841,7 +847,10 @@ static int runOne(RunCtx *p, int i){
   nChange = sqlite3_total_changes(p->db) - nChange;
   iMs = migrateNowMs(p->db) - iStart;
   if( iMs<0 ) iMs = 0;
-  if( rc==SQLITE_OK && !bDown ) rc = runVerify(p, pItem);
+  if( rc==SQLITE_OK && !bDown ){
+    rc = runVerify(p, pItem);
+    p->bFailVerify = rc!=SQLITE_OK;
+  }
   if( rc!=SQLITE_OK ){
     /* a failed no-transaction migration gives its claim back (its own
     ** write: nothing else of it can be undone) */
@@ -1012,6 +1021,15 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
   runRestoreFk(p);
 
 once_done:
+  if( rc!=SQLITE_OK && p->pFail && p->pOut && !p->bFkRetry ){
+    sqlite3_free(p->pOut->zName);
+    p->pOut->zName = sqlite3_mprintf("%s", p->pFail->zName);
+    p->pOut->eScript = p->bFailVerify ? MIGRATE_FAILED_VERIFY
+                     : p->bFailDown ? MIGRATE_FAILED_DOWN : MIGRATE_FAILED_UP;
+    p->pOut->iLine = p->bFailVerify ? 0 : p->iFailLine;
+  }
+  p->iFailLine = 0;
+  p->bFailVerify = 0;
   migrateUndoFree(&p->undo);
   memset(&p->undo, 0, sizeof(p->undo));
   sqlite3_free(p->aDone);
@@ -1058,7 +1076,8 @@ static int runBusyTimeout(sqlite3 *db){
 static int runCall(sqlite3 *db, int eOp, const char *zTarget,
                    sqlite3_int64 nBatch, migrate_progress xProgress,
                    void *pArg, const migrate_script *aDefine, int nDefine,
-                   sqlite3_int64 *pnDone, char **pzErr){
+                   sqlite3_int64 *pnDone, char **pzErr,
+                   migrate_failure *pOut){
   RunCtx ctx;
   RunCtx *p = &ctx;
   int nWaited = 0;         /* ms waited for another runner so far */
@@ -1074,6 +1093,8 @@ static int runCall(sqlite3 *db, int eOp, const char *zTarget,
   p->zFunc = migrateOpOf(eOp)->zErrName;
   p->xProgress = xProgress;
   p->pProgressArg = pArg;
+  p->pOut = pOut;
+  if( pOut ) memset(pOut, 0, sizeof(*pOut));
   *pnDone = 0;
   *pzErr = 0;
 
@@ -1138,7 +1159,16 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr){
   return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
-                 pnDone, pzErr);
+                 pnDone, pzErr, 0);
+}
+
+/* migrateExec(), also saying where it failed (migrate_run_ex()). */
+int migrateExecEx(sqlite3 *db, int eOp, const char *zTarget,
+                  sqlite3_int64 nBatch, migrate_progress xProgress,
+                  void *pArg, sqlite3_int64 *pnDone, char **pzErr,
+                  migrate_failure *pOut){
+  return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
+                 pnDone, pzErr, pOut);
 }
 
 /*
@@ -1149,5 +1179,5 @@ int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
 int migrateExecBoot(sqlite3 *db, const migrate_script *aScript, int nScript,
                     sqlite3_int64 *pnDone, char **pzErr){
   return runCall(db, MIGRATE_OP_UP, 0, 0, 0, 0, aScript, nScript,
-                 pnDone, pzErr);
+                 pnDone, pzErr, 0);
 }

@@ -306,6 +306,59 @@ static void testBadArrays(sqlite3 *db){
   }
 }
 
+/*
+** migrate_run_ex() says where a call failed: the migration, which of its
+** scripts, and the line of that script.
+*/
+static void testFailure(sqlite3 *db){
+  static const migrate_script aOk[] = {
+    { "30_t", "CREATE TABLE t30(x);", "SELECT 1;\n\nDROP TABLE no_such;" },
+  };
+  static const migrate_script aBad[] = {
+    { "31_bad", "CREATE TABLE t31(x);\nINSERT INTO t31\n  VALUES(no_such());",
+      "DROP TABLE t31;" },
+  };
+  migrate_failure f;
+  char *zErr = 0;
+  sqlite3_int64 n = 0;
+  int rc;
+  checkInt("fail-1.0", migrate_boot(db, aOk, 1, 0, 0), SQLITE_OK);
+  rc = migrate_define(db, aBad, 1, 0);
+  checkInt("fail-1.1", rc, SQLITE_OK);
+  rc = migrate_run_ex(db, "migrate", 0, 0, 0, &n, &zErr, &f);
+  checkInt("fail-1.2", rc, SQLITE_ERROR);
+  check("fail-1.3", f.zName, "31_bad");
+  checkInt("fail-1.4", f.eScript, MIGRATE_FAILED_UP);
+  checkInt("fail-1.5", f.iLine, 3);   /* where SQLite located the error */
+  sqlite3_free(f.zName);
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = sqlite3_exec(db, "DELETE FROM migrations WHERE name='31_bad'", 0, 0, 0);
+  checkInt("fail-2.0", rc, SQLITE_OK);
+  rc = migrate_run_ex(db, "rollback_to", "12_irreversible", 0, 0, &n, &zErr,
+                      &f);
+  checkInt("fail-2.1", rc, SQLITE_ERROR);
+  check("fail-2.2", f.zName, "30_t");
+  checkInt("fail-2.3", f.eScript, MIGRATE_FAILED_DOWN);
+  checkInt("fail-2.4", f.iLine, 3);
+  sqlite3_free(f.zName);
+  sqlite3_free(zErr);
+  zErr = 0;
+  /* not one migration's failure: no name */
+  rc = migrate_run_ex(db, "rollback", "x", 0, 0, &n, &zErr, &f);
+  checkInt("fail-3.1", rc, SQLITE_MISMATCH);
+  checkInt("fail-3.2", f.zName==0 && f.eScript==0 && f.iLine==0, 1);
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_run_ex(db, "no_such_call", 0, 0, 0, &n, &zErr, &f);
+  checkInt("fail-3.3", rc, SQLITE_MISUSE);
+  checkInt("fail-3.4", f.zName==0, 1);
+  sqlite3_free(zErr);
+  /* a NULL pFail is allowed: that is migrate_run() */
+  checkInt("fail-3.5", migrate_run_ex(db, "migrate", 0, 0, 0, &n, 0, 0),
+           SQLITE_OK);
+}
+
 int main(void){
   sqlite3 *db = 0;
   int rc;
@@ -323,6 +376,7 @@ int main(void){
   testChecksums(db);
   testScenario(db);
   testBadArrays(db);
+  testFailure(db);
   checkInt("close", sqlite3_close(db), SQLITE_OK);
   sqlite3_reset_auto_extension();
   checkInt("memory-returned", sqlite3_memory_used(), 0);

@@ -5,7 +5,8 @@
 ** runs on its own in autocommit mode (a no-op `up` writes nothing).
 ** Something to sync: BEGIN IMMEDIATE, the sync, the call, COMMIT; any
 ** error rolls all of it back; `status` and `dry-run` always roll back.  A
-** failed script's error gets " at FILE:LINE" (cliLocate).
+** failed script's error gets " at FILE:LINE" (cliLocate, from where
+** migrate_run_ex() says the call failed).
 ** Tested by test/cli.test and test/cli_lifecycle.test.
 */
 #include "cli.h"
@@ -39,46 +40,25 @@ static const char *cliCallOf(const char *zCmd){
 }
 
 /*
-** The line of a failed script from the engine's error text, which ends
-** "(line N)" with N counted within the script; 0 when it has none.  The
-** only place the CLI reads a line number out of error text (to go when
-** migrate_run() hands the line back as a field).
+** The engine's error for a failed script, zErr, with " at FILE:LINE"
+** appended: the file of DIR the failing script came from, and the line in
+** it, from where migrate_run_ex() says the call failed (pFail).  A copy of
+** zErr when the failure was not one of DIR's scripts.
 */
-static int cliErrorLine(const char *zErr){
-  const char *zLine = strrchr(zErr, '(');
-  int iLine = 0;
-  if( zLine==0 || sscanf(zLine, "(line %d)", &iLine)!=1 || iLine<1 ) return 0;
-  return iLine;
-}
-
-/*
-** The engine's error for a failed script ends "NAME failed: ... (line N)",
-** N counted within the script.  Returns zErr with " at FILE:LINE" (the
-** line in the file of DIR) appended, when NAME is one of DIR's files and
-** the direction is known; else a copy of zErr.
-*/
-static char *cliLocate(Cli *p, const char *zCall, const char *zErr){
-  int bDown, i;
-  int iLine;
-  if( strcmp(zCall, "migrate")==0 || strcmp(zCall, "migrate_dry_run")==0 ){
-    bDown = 0;
-  }else if( strcmp(zCall, "rollback")==0 || strcmp(zCall, "rollback_to")==0
-         || strcmp(zCall, "migrate_reset")==0 ){
-    bDown = 1;
-  }else{
+static char *cliLocate(Cli *p, const migrate_failure *pFail, const char *zErr){
+  int i;
+  if( pFail->zName==0 || pFail->iLine<1
+   || pFail->eScript==MIGRATE_FAILED_VERIFY ){
     return sqlite3_mprintf("%s", zErr);
   }
-  iLine = cliErrorLine(zErr);
-  if( iLine==0 ) return sqlite3_mprintf("%s", zErr);
   for(i=0; i<p->nScript; i++){
     const CliScript *pS = &p->aScript[i];
-    char *zKey = sqlite3_mprintf(": %s failed: ", pS->zName);
-    int bHit = zKey && strstr(zErr, zKey)!=0;
-    sqlite3_free(zKey);
-    if( bHit && (bDown ? pS->zDownFile!=0 : 1) ){
+    int bDown = pFail->eScript==MIGRATE_FAILED_DOWN;
+    if( strcmp(pS->zName, pFail->zName)==0 && (bDown ? pS->zDownFile!=0 : 1) ){
       return sqlite3_mprintf("%s at %s:%d", zErr,
                              bDown ? pS->zDownFile : pS->zFile,
-                             (bDown ? pS->iDownLine : pS->iUpLine) + iLine-1);
+                             (bDown ? pS->iDownLine : pS->iUpLine)
+                               + pFail->iLine-1);
     }
   }
   return sqlite3_mprintf("%s", zErr);
@@ -140,11 +120,13 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     p->pDownJson = sqlite3_str_new(0);
     sqlite3_str_appendchar(p->pUpJson, 1, '[');
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
-    if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
-        !=SQLITE_OK ){
-      char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
+    migrate_failure fail;
+    if( migrate_run_ex(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr,
+                       &fail)!=SQLITE_OK ){
+      char *zMsg = cliLocate(p, &fail, zErr ? zErr : sqlite3_errmsg(p->db));
       rc = cliErrorMsg(p, zMsg ? zMsg : cliNoMem());
     }
+    sqlite3_free(fail.zName);
     sqlite3_free(zErr);
     sqlite3_str_appendchar(p->pUpJson, 1, ']');
     sqlite3_str_appendchar(p->pDownJson, 1, ']');
