@@ -212,15 +212,30 @@ static void cliUsage(FILE *out){
     "  --each GLOB        run the command on every database file matching\n"
     "                     GLOB, in parallel (instead of --db)\n"
     "  -j N, --jobs N     with --each: N at a time (default: number of cores)\n"
+    "  --format NAME      read DIR in this layout: dbmate, golang-migrate,\n"
+    "                     sqlx, goose, flyway, diesel or folders (default:\n"
+    "                     detected)\n"
+    "  --prune            let the sync remove pending definitions whose\n"
+    "                     file is gone (without it, such a sync is refused)\n"
+    "  --load PATH[:ENTRY]\n"
+    "                     load a SQLite extension into the connection\n"
+    "                     before anything else (repeatable)\n"
     "  --from TOOL        import: dbmate, golang-migrate, goose or sqitch\n"
     "  --registry FILE    import --from sqitch: the registry (default:\n"
     "                     sqitch.db next to the database)\n"
     "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
     "\n"
-    "files in DIR: NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
-    "[/ `-- migrate:verify`] sections (dbmate), or NAME.up.sql +\n"
-    "NAME.down.sql [+ NAME.verify.sql] (golang-migrate); R__NAME.sql is\n"
-    "repeatable; hooks/EVENT.sql are hooks.\n"
+    "files in DIR, one layout per folder (detected, or --format):\n"
+    "  dbmate          NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
+    "                  [/ `-- migrate:verify`] sections\n"
+    "  golang-migrate  NAME.up.sql + NAME.down.sql [+ NAME.verify.sql]\n"
+    "                  (may share a folder with dbmate files)\n"
+    "  sqlx            NNN_name.sql (up only) or NNN_name.up.sql/.down.sql\n"
+    "  goose           NNN_name.sql with `-- +goose Up` / `-- +goose Down`\n"
+    "  flyway          V1.2__name.sql, U1.2__name.sql (its down), R__name.sql\n"
+    "  diesel          NAME/up.sql + NAME/down.sql\n"
+    "  folders         VERSION/NAME.sql (up only), e.g. 0.22/01__name.sql\n"
+    "R__NAME.sql is repeatable; hooks/EVENT.sql are hooks.\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.\n");
 }
 
@@ -283,6 +298,7 @@ int main(int argc, char **argv){
   const CliCmd *pCmd;
   int bHelp = 0, bSymbol = 0, bNoOpt = 0;
   const char *zJobs = 0;
+  const char *zFormat = 0;
   int i, rc;
   char **azPos;
   char *zTrim = 0;
@@ -290,8 +306,9 @@ int main(int argc, char **argv){
 
   memset(p, 0, sizeof(*p));
   p->zDir = "migrations";
-  azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1));
+  azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1)*2);
   if( azPos==0 ) return cliErrorMsg(p, cliNoMem());
+  p->azLoad = (const char**)&azPos[argc+1];
 
   for(i=1; i<argc; i++){
     const char *z = argv[i];
@@ -306,6 +323,7 @@ int main(int argc, char **argv){
     if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ bHelp = 1; continue; }
     if( strcmp(z, "--check")==0 ){ p->bCheck = 1; continue; }
     if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
+    if( strcmp(z, "--prune")==0 ){ p->bPrune = 1; continue; }
     if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0
@@ -313,7 +331,9 @@ int main(int argc, char **argv){
      || (r = cliOptValue(argc, argv, &i, 0, "--from", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--registry", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--each", &zVal))!=0
-     || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0 ){
+     || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--format", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--load", &zVal))!=0 ){
       if( r<0 ){
         sqlite3_free(azPos);
         return cliUsageError(p, "option %s needs a value", z);
@@ -327,6 +347,8 @@ int main(int argc, char **argv){
       else if( z[1]=='j' || strncmp(z, "--jobs", 6)==0 ){
         zJobs = zVal;
       }
+      else if( strncmp(z, "--format", 8)==0 ) zFormat = zVal;
+      else if( strncmp(z, "--load", 6)==0 ) p->azLoad[p->nLoad++] = zVal;
       else{ p->zSymbol = zVal; bSymbol = 1; }
       continue;
     }
@@ -390,6 +412,17 @@ int main(int argc, char **argv){
                        "golang-migrate, goose or sqitch)", p->zFrom);
   }else if( p->zRegistry && strcmp(p->zFrom, "sqitch")!=0 ){
     rc = cliUsageError(p, "import: --registry is for --from sqitch only");
+  }else if( zFormat && (!pCmd->bDir || strcmp(pCmd->zName, "import")==0) ){
+    rc = cliUsageError(p, "--format is an option of the commands that read "
+                       "DIR (not %s)", pCmd->zName);
+  }else if( zFormat && cliFormatByName(zFormat)<0 ){
+    rc = cliUsageError(p, "unknown --format '%s' (dbmate, golang-migrate, "
+                       "sqlx, goose, flyway, diesel or folders)", zFormat);
+  }else if( p->bPrune && (!pCmd->bDir || !pCmd->eDb) ){
+    rc = cliUsageError(p, "--prune is an option of the commands that sync "
+                       "DIR into a database (not %s)", pCmd->zName);
+  }else if( p->nLoad && !pCmd->eDb ){
+    rc = cliUsageError(p, "--load: %s opens no database", pCmd->zName);
   }else if( zJobs && p->zEach==0 ){
     rc = cliUsageError(p, "-j is an option of --each only");
   }else if( zJobs && (!cliIsCount(zJobs) || atoi(zJobs)<1
@@ -434,6 +467,7 @@ int main(int argc, char **argv){
   /* "dir/" and "dir" name the same folder: print paths as dir/file */
   for(i=(int)strlen(zTrim); i>1 && zTrim[i-1]=='/'; i--) zTrim[i-1] = 0;
   p->zDir = zTrim;
+  p->zFormat = zFormat;
 
   if( p->zEach )                                rc = cliEach(p, pCmd, zJobs);
   else if( strcmp(pCmd->zName, "new")==0 )      rc = cliNew(p);
