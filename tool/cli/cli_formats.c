@@ -231,10 +231,13 @@ int cliHasGoose(const char *z){
 ** finds statement ends itself, triggers included), and
 ** `-- +goose NO TRANSACTION`, which becomes the engine's no-transaction
 ** first line.  An absent Down section is '' (goose: nothing to undo).
+** The words are matched in any case, as newer goose releases do.  Only
+** comments may come before `-- +goose Up` (SQL there would belong to no
+** section).
 */
 static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
   size_t n = strlen(z), i = cliBomLen(z);
-  size_t iUp = 0, iUpEnd = 0, iDown = 0;
+  size_t iUp = 0, iUpLine = 0, iUpEnd = 0, iDown = 0, iText;
   int bUp = 0, bDown = 0, bNoTxn = 0, line = 1, lineUp = 0, lineDown = 0;
   while( i<n ){
     size_t e = i;
@@ -242,18 +245,18 @@ static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
     const char *zW;
     while( e<n && z[e]!='\n' ) e++;
     zW = cliGooseWord(z, i, e, &nW);
-    if( zW && nW==2 && memcmp(zW, "Up", 2)==0 ){
+    if( zW && nW==2 && sqlite3_strnicmp(zW, "Up", 2)==0 ){
       if( bUp++ ) return sqlite3_mprintf("%s: a second '-- +goose Up' "
                                          "(line %d)", zPath, line);
-      iUp = e<n ? e+1 : n; lineUp = line;
-    }else if( zW && nW==4 && memcmp(zW, "Down", 4)==0 ){
+      iUp = e<n ? e+1 : n; iUpLine = i; lineUp = line;
+    }else if( zW && nW==4 && sqlite3_strnicmp(zW, "Down", 4)==0 ){
       if( bDown++ ) return sqlite3_mprintf("%s: a second '-- +goose "
                                            "Down' (line %d)", zPath, line);
       if( !bUp ) return sqlite3_mprintf("%s: '-- +goose Down' (line %d) "
                                         "comes before '-- +goose Up'",
                                         zPath, line);
       iUpEnd = i; iDown = e<n ? e+1 : n; lineDown = line;
-    }else if( zW && nW==14 && memcmp(zW, "NO TRANSACTION", 14)==0 ){
+    }else if( zW && nW==14 && sqlite3_strnicmp(zW, "NO TRANSACTION", 14)==0 ){
       bNoTxn = 1;
     }
     i = e<n ? e+1 : n;
@@ -262,6 +265,12 @@ static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
   if( !bUp ){
     return sqlite3_mprintf("%s: no '-- +goose Up' annotation: not a goose "
                            "SQL migration", zPath);
+  }
+  iText = cliSkipSpace(z, iUpLine);
+  if( iText<iUpLine ){
+    return sqlite3_mprintf("%s: text before '-- +goose Up' (line %d): only "
+                           "comments may come before it", zPath,
+                           cliLineOf(z, iText));
   }
   if( !bDown ) iUpEnd = n;
   pS->zUp = sqlite3_mprintf("%s%.*s", bNoTxn ? CLI_NOTXN : "",

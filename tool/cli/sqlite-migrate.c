@@ -6,7 +6,8 @@
 ** is in cli.h).  Tested by test/cli.test (help, usage, exit codes).
 **
 ** USAGE
-**   sqlite-migrate [-d DIR] [--db FILE | --each GLOB [-j N]] [--json] COMMAND
+**   sqlite-migrate [-d DIR] [--db FILE | --each GLOB [-j N]] [--json]
+**     [--format NAME] [--prune] [--load PATH[:ENTRY]]... COMMAND
 **     new NAME | up [TARGET] | down [N] | rollback-to NAME | status [--check]
 **     dry-run [TARGET] | reset | refresh | repair | version | load | sql
 **     embed [--symbol NAME] | diff SCHEMA.sql [--down] | generate NAME SCHEMA.sql
@@ -16,17 +17,20 @@
 **   Exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.
 **
 ** HOW IT WORKS
-**   1. The folder is read first (cliReadDir, cli_dir.c): dbmate-style
-**      NAME.sql files with `-- migrate:up` / `-- migrate:down` /
-**      `-- migrate:verify` sections (dbmate's `transaction:false` option
-**      becomes the engine's first line `-- migrate:no-transaction`) and
-**      golang-migrate style NAME.up.sql + NAME.down.sql (+ NAME.verify.sql)
-**      files; R__NAME files are repeatable (no down; without markers the
-**      whole file is up); DIR/hooks/EVENT.sql files are hooks.  Any bad
-**      file stops the command before the database is opened, so nothing is
-**      applied.
-**   2. The database is opened and libmigrate registered on the connection
-**      (cliOpen, cli_db.c; sqlite3_migrate_init, linked statically).  When
+**   1. The folder is read first (cliReadDir, cli_dir.c), in its layout
+**      (detected per folder, or --format NAME; the readers are in
+**      cli_formats.c): dbmate NAME.sql files with `-- migrate:up` /
+**      `-- migrate:down` / `-- migrate:verify` sections (dbmate's
+**      `transaction:false` becomes the engine's first line
+**      `-- migrate:no-transaction`), golang-migrate / sqlx NAME.up.sql +
+**      NAME.down.sql (+ NAME.verify.sql), sqlx's up-only NNN_name.sql,
+**      goose, Flyway, diesel and version folders; R__NAME files are
+**      repeatable; DIR/hooks/EVENT.sql files are hooks.  Any bad file, or
+**      a folder mixing layouts, stops the command before the database is
+**      opened, so nothing is applied.
+**   2. The database is opened, the extensions of --load loaded into it,
+**      and libmigrate registered on the connection (cliOpen, cli_db.c;
+**      sqlite3_migrate_init, linked statically).  When
 **      the database has a table of its own called `migrations` or
 **      `migration_status`, the extension's tables are addressed through
 **      temp aliases (CREATE VIRTUAL TABLE temp.cli_migrations USING
@@ -35,9 +39,11 @@
 **      with the files by checksum (of up and of down, as the engine's
 **      INSERT OR REPLACE does, so nothing to sync reads no script text),
 **      verify text and repeatable flag: which to add, replace, and which
-**      pending definitions to remove (no file any more).  Applied
-**      definitions whose file is gone stay defined (rollback then still
-**      uses their down script).
+**      pending definitions to remove (no file any more: only with
+**      --prune, else the sync is refused, as it is when DIR yields no
+**      migration while the database defines some).  Applied definitions
+**      whose file is gone stay defined (rollback then still uses their
+**      down script).
 **   4. Nothing to sync: the engine's call (migrate_run) runs on its own in
 **      autocommit mode, so a no-op `up` writes nothing (read-only files
 **      work).  Something to sync: BEGIN IMMEDIATE, migrate_define() the
@@ -76,7 +82,8 @@ static const CliCmd aCmd[] = {
   { "up", 0, 1, 2, 1, "[TARGET]",
     "sync DIR into the migrations table, then migrate([TARGET])",
     "Syncs DIR into the database's `migrations` table (new files added,\n"
-    "edited ones replaced, deleted pending ones removed) and applies every\n"
+    "edited ones replaced; pending ones whose file is gone are removed with\n"
+    "--prune, else the sync is refused) and applies every\n"
     "pending migration, up to and including TARGET when given, as one new\n"
     "batch.  Sync and migrate are one transaction: all or nothing.  Each\n"
     "migration is printed as it completes, with its time.  With nothing to\n"
@@ -130,8 +137,9 @@ static const CliCmd aCmd[] = {
   { "load", 0, 0, 2, 1, "",
     "only sync DIR into the migrations table",
     "Syncs DIR into the `migrations` table and applies nothing: new files\n"
-    "added, edited ones replaced, deleted pending ones removed.  Applied\n"
-    "migrations whose file is gone stay defined.\n" },
+    "added, edited ones replaced, deleted pending ones removed (with\n"
+    "--prune only; without it that sync is refused).  Applied migrations\n"
+    "whose file is gone stay defined.\n" },
   { "sql", 0, 0, 0, 1, "[--table NAME]",
     "print INSERT OR REPLACE statements for DIR",
     "Prints one `INSERT OR REPLACE INTO migrations(name, up, down)` statement\n"
