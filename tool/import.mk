@@ -7,8 +7,12 @@
 #                      packages sqitch + libdbd-sqlite3-perl, installed with
 #                      apt-get when missing and root).  A tool that cannot
 #                      be installed is reported "skipped" (not passed).
-#                      `make test` runs the same file with hand-made
-#                      ledgers only.
+#                      Covers the external-migration import too: Go and
+#                      Python migrations of goose and dbmate projects
+#                      (goose cannot be installed here: its ledger is
+#                      hand-made in its documented schema, as in `make
+#                      test`).  `make test` runs the same file with
+#                      hand-made ledgers only.
 #   make bench-fleet   tool/bench/fleet-bench.sh: `sqlite-migrate --each` on
 #                      1,000 small databases (FLEET_N, FLEET_J to change).
 

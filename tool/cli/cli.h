@@ -8,10 +8,12 @@
 ** FILES                                              TESTED BY (test/)
 **   sqlite-migrate.c  main: options, usage, help      cli.test
 **   cli_out.c         messages, JSON, progress, status cli.test, cli_errors.test
-**   cli_dir.c         DIR and the file formats         cli_errors.test, cli.test,
+**   cli_dir.c         DIR: listing, layout detection   cli_formats.test,
+**                                                      cli_errors.test
+**   cli_formats.c     the layouts, one reader each     cli_formats.test,
 **                                                      cli_lifecycle.test
-**   cli_db.c          opening the database             cli.test
-**   cli_sync.c        syncing DIR into `migrations`    cli.test, cli_lifecycle.test
+**   cli_db.c          opening the database, --load     cli.test, cli_load.test
+**   cli_sync.c        syncing DIR into `migrations`    cli.test, cli_hazard.test
 **   cli_run.c         up, down, status, ..., version   cli.test, cli_lifecycle.test
 **   cli_sql.c         sql, embed                       cli_out.test
 **   cli_gen.c         new, diff, generate              cli.test, cli_out.test
@@ -54,6 +56,45 @@ struct CliScript {
   int iDownLine;    /* line of zDownFile where the down script starts */
   char *zVerify;    /* verify query (`-- migrate:verify`, NAME.verify.sql) */
   int bRepeatable;  /* 1: an R__NAME file (repeatable, no down) */
+  char *zNoDown;    /* irreversible: what DIR lacks, for messages ("no
+                    ** DIR/x.down.sql"); NULL when zDown is not NULL */
+  int bExternal;    /* import: a version the other tool ran from a Go or
+                    ** Python file (up is a comment, down NULL) */
+};
+
+/* The layouts of DIR (cli_dir.c detects one per folder, --format forces
+** one); CLI_FORMAT_DBMATE reads dbmate and golang-migrate files alike. */
+#define CLI_FORMAT_DBMATE   0
+#define CLI_FORMAT_SQLX     1
+#define CLI_FORMAT_GOOSE    2
+#define CLI_FORMAT_FLYWAY   3
+#define CLI_FORMAT_DIESEL   4
+#define CLI_FORMAT_FOLDERS  5
+#define CLI_NFORMAT         6
+
+/* What one entry of DIR looks like (cli_dir.c classifies, the reader of
+** the folder's layout reads). */
+#define CLI_KIND_DBMATE  0   /* NAME.sql with a '-- migrate:' marker */
+#define CLI_KIND_PAIR    1   /* NAME.up.sql, .down.sql, .verify.sql */
+#define CLI_KIND_GOOSE   2   /* NAME.sql with a '-- +goose' annotation */
+#define CLI_KIND_REPEAT  3   /* R__NAME.sql without markers */
+#define CLI_KIND_FLYWAY  4   /* V1__x.sql, U1__x.sql without markers */
+#define CLI_KIND_PLAIN   5   /* NNN_name.sql without markers (sqlx) */
+#define CLI_KIND_OTHER   6   /* any other NAME.sql without markers */
+#define CLI_KIND_DIESEL  7   /* a folder holding up.sql */
+#define CLI_KIND_FOLDER  8   /* a folder holding other .sql files */
+#define CLI_NKIND        9
+
+/* One entry of DIR: a .sql file (read whole) or a folder holding .sql
+** files (their names, in natural order). */
+typedef struct CliEntry CliEntry;
+struct CliEntry {
+  char *zFile;      /* its name within DIR */
+  char *zPath;      /* DIR/zFile */
+  char *zText;      /* a file's content; NULL for a folder */
+  int eKind;        /* CLI_KIND_* */
+  char **azSub;     /* a folder: the .sql files in it */
+  int nSub;
 };
 
 /* The hook events of the engine (ext/hooks.c), in the order they run
@@ -106,6 +147,13 @@ struct Cli {
   const char *zRegistry;  /* import --registry FILE (sqitch) */
   const char *zEach;      /* --each GLOB */
   int bIdle;              /* the call had nothing to do (--each) */
+  const char *zFormat;    /* --format NAME, or NULL: detect */
+  int eFormat;            /* the layout of DIR (CLI_FORMAT_*) */
+  int bPrune;             /* --prune: sync may remove pending definitions */
+  const char **azLoad;    /* --load PATH[:ENTRY], in order */
+  int nLoad;
+  char **azExternal;      /* DIR's versioned .go and .py files */
+  int nExternal;
 };
 
 /* One command: name, arguments, one-line summary, details. */
@@ -143,15 +191,34 @@ int cliUsageError(Cli *p, const char *zFmt, ...);
 void cliProgress(void *pArg, const char *zName, const char *zDir,
                  sqlite3_int64 iMs, sqlite3_int64 nChanges);
 int cliPrintStatus(Cli *p, int *pnWork);
+char *cliEngineError(Cli *p, const char *zErr);
 
-/* cli_dir.c: reading DIR and the file formats */
+/* cli_dir.c: reading DIR, detecting its layout */
 char *cliReadFile(const char *zPath, char **pz);
+int cliIsUtf8(const unsigned char *z, size_t n, size_t *piBad);
+int cliLineOf(const char *z, size_t i);
 size_t cliSkipSpace(const char *z, size_t n);
+int cliNameCmp(const char *a, const char *b);
 int cliScriptCmp(const void *a, const void *b);
+int cliEndsWith(const char *z, const char *zSuffix);
+CliScript *cliAddScript(Cli *p);
 void cliFreeScripts(Cli *p);
+int cliFormatByName(const char *zName);
+const char *cliFormatName(int eFormat);
 int cliReadDir(Cli *p);
 void cliVersionOf(const char *zName, char *zOut);
-char *cliReadGoose(Cli *p);
+
+/* cli_formats.c: the file formats, one reader per layout; each takes
+** DIR's entries, appends to p->aScript, and returns 0 or an error
+** naming the file that is not of its layout */
+int cliHasMarkers(const char *z);
+int cliHasGoose(const char *z);
+int cliIsFlywayName(const char *zFile);
+char *cliReadFiles(Cli *p, CliEntry *aEnt, int nEnt, int eFormat);
+char *cliReadGoose(Cli *p, CliEntry *aEnt, int nEnt);
+char *cliReadFlyway(Cli *p, CliEntry *aEnt, int nEnt);
+char *cliReadDiesel(Cli *p, CliEntry *aEnt, int nEnt);
+char *cliReadFolders(Cli *p, CliEntry *aEnt, int nEnt);
 char *cliReadSqitch(Cli *p, char **pzProject);
 
 /* cli_db.c: the database connection */

@@ -1,12 +1,14 @@
 /*
 ** cli_db.c — the database connection of a command: opens the file (an
 ** absent one reads as an empty in-memory database unless the command
-** creates it), registers libmigrate on it (sqlite3_migrate_init, linked
-** statically), picks the names of the extension's tables (temp aliases when
-** the database has its own `migrations` / `migration_status`), and makes an
-** in-memory copy for a look at a read-only file.  Also cliExec and
+** creates it), loads the extensions of --load into it, registers
+** libmigrate on it (sqlite3_migrate_init, linked statically), picks the
+** names of the extension's tables (temp aliases when the database has its
+** own `migrations` / `migration_status`), and makes an in-memory copy for
+** a look at a read-only file.  Also cliExec and
 ** cliPrepare, which print SQLite's error.
-** Tested by test/cli.test (read-only files, own `migrations` table, URIs).
+** Tested by test/cli.test (read-only files, own `migrations` table, URIs)
+** and test/cli_load.test (--load).
 */
 #include "cli.h"
 
@@ -78,7 +80,50 @@ static int cliTableNames(Cli *p){
   return rc;
 }
 
-/* Opens zFile (":memory:" too) with libmigrate registered, as *pDb. */
+/*
+** Loads the extensions of --load PATH[:ENTRY] into db, in order.  ENTRY
+** is the text after the last ':' when it is a C identifier (else all of
+** it is the path); without it SQLite finds the entry point from the file
+** name.  Loading is enabled for the C API only (never for SQL's
+** load_extension()), and only while these load.
+*/
+static int cliLoadExtensions(Cli *p, sqlite3 *db){
+  int i, rc = CLI_OK;
+  if( p->nLoad==0 ) return CLI_OK;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, (int*)0);
+  for(i=0; rc==CLI_OK && i<p->nLoad; i++){
+    const char *zArg = p->azLoad[i];
+    const char *zColon = strrchr(zArg, ':');
+    char *zPath = 0, *zErr = 0;
+    const char *zEntry = 0;
+    if( zColon && zColon>zArg && zColon[1] ){
+      const char *z = zColon+1;
+      int bIdent = !(z[0]>='0' && z[0]<='9');
+      for(; *z && bIdent; z++){
+        bIdent = (*z>='a' && *z<='z') || (*z>='A' && *z<='Z')
+              || (*z>='0' && *z<='9') || *z=='_';
+      }
+      if( bIdent ) zEntry = zColon+1;
+    }
+    zPath = zEntry ? sqlite3_mprintf("%.*s", (int)(zColon-zArg), zArg)
+                   : sqlite3_mprintf("%s", zArg);
+    if( zPath==0 ){
+      rc = cliErrorMsg(p, cliNoMem());
+    }else if( sqlite3_load_extension(db, zPath, zEntry, &zErr)!=SQLITE_OK ){
+      rc = cliError(p, "--load %s: %s", zArg,
+                    zErr ? zErr : sqlite3_errmsg(db));
+    }
+    sqlite3_free(zErr);
+    sqlite3_free(zPath);
+  }
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int*)0);
+  return rc;
+}
+
+/*
+** Opens zFile (":memory:" too) as *pDb with the extensions of --load
+** loaded first, then libmigrate registered.
+*/
 static int cliOpenDb(Cli *p, const char *zFile, int flags, sqlite3 **pDb){
   sqlite3 *db = 0;
   char *zErr = 0;
@@ -90,6 +135,11 @@ static int cliOpenDb(Cli *p, const char *zFile, int flags, sqlite3 **pDb){
     return rc;
   }
   sqlite3_busy_timeout(db, 5000);
+  rc = cliLoadExtensions(p, db);
+  if( rc!=CLI_OK ){
+    sqlite3_close(db);
+    return rc;
+  }
   if( sqlite3_migrate_init(db, &zErr, 0)!=SQLITE_OK ){
     rc = cliError(p, "cannot register libmigrate: %s",
                   zErr ? zErr : sqlite3_errmsg(db));

@@ -1,21 +1,43 @@
 /*
-** cli_dir.c — reading the migrations folder DIR and the file formats, in
-** one place: one function per format.
-**   dbmate NAME.sql (`-- migrate:up` / `down` / `verify` sections,
-**     `transaction:false`)                              cliSplitDbmate
-**   golang-migrate NAME.up.sql + NAME.down.sql (+ NAME.verify.sql), and
-**     Flyway-style R__NAME.sql repeatables              cliReadDir
-**   hooks DIR/hooks/EVENT.sql                           cliReadHooks
-**   goose NNN_name.sql (`-- +goose Up/Down`)             cliSplitGoose, cliReadGoose
-**   sqitch sqitch.plan + deploy/ + revert/              cliReadSqitch
-** How: every file is read whole (cliReadFile refuses NUL bytes and invalid
-** UTF-8), split into its scripts with the line where each starts in the
-** file (for "at FILE:LINE" in errors), and stored in Cli.aScript in
-** migration order (the engine's natural order, migrateNaturalCmp).  Any
-** bad file is an error naming it, before a database is opened.
-** Tested by test/cli_errors.test (bad folders), test/cli.test (both
-** formats), test/cli_lifecycle.test (verify, R__, hooks) and
-** test/cli_import.test (goose, sqitch).
+** cli_dir.c — reading the migrations folder DIR: listing it, telling which
+** layout it is in (dbmate, golang-migrate, sqlx, goose, Flyway, diesel,
+** version folders), and handing its entries to that layout's reader in
+** cli_formats.c.  Also the primitives every reader uses: cliReadFile (a
+** whole file; no NUL byte, valid UTF-8), natural order, the hooks folder,
+** and the listing of goose's Go files.
+**
+** HOW IT WORKS
+**   1. cliListDir reads DIR once.  Names starting with '.' and files not
+**      ending in ".sql" are ignored (but Go and Python files: see 5).
+**      Every .sql file is read whole; every folder (but hooks/) is looked
+**      into for .sql files, one level deep: a folder without any is
+**      ignored, one holding up.sql is a diesel migration, one holding
+**      other .sql files a version folder.
+**   2. cliClassify says what each entry looks like (CLI_KIND_*, cli.h): a
+**      file with a '-- migrate:' marker is dbmate's, one with '-- +goose'
+**      goose's, NAME.up.sql / .down.sql a pair, V1__x.sql Flyway's,
+**      NNN_name.sql without markers sqlx's up-only kind, R__x.sql a
+**      repeatable.  aKindFormats says which layouts read each kind.
+**   3. The layout: --format NAME when given; else the one layout that
+**      reads every entry (the first of dbmate, sqlx, goose, flyway,
+**      diesel, folders when several do — a folder of pairs only is read
+**      the same by dbmate and sqlx).  None: the folder mixes layouts, an
+**      error naming the files of each kind.
+**   4. The layout's reader (cli_formats.c) turns the entries into
+**      Cli.aScript and refuses, naming it, any entry that is not of its
+**      layout — so a .sql file or a folder of .sql files that DIR holds is
+**      either read or an error, never skipped.  The scripts are sorted in
+**      migration order (the engine's natural order, migrateNaturalCmp) and
+**      a name defined twice is an error.
+**   5. The versioned Go and Python files (NNN_name.go, NNN_name.py) are
+**      listed in Cli.azExternal: sqlite-migrate cannot run them; in a
+**      goose folder the sync refuses a database that has not recorded its
+**      Go migrations (cli_sync.c), and import records those its tool ran
+**      as external migrations (cli_import.c).
+**   Any bad entry is an error naming it, before a database is opened.
+** Tested by test/cli_formats.test (layouts, detection, mixing),
+** test/cli_errors.test (bad files) and test/cli_hazard.test (folders
+** that are not migration folders).
 */
 #include "cli.h"
 
@@ -25,11 +47,58 @@ const char *const azCliHook[CLI_NHOOK] = {
   "before_rollback", "after_rollback"
 };
 
+/* The layouts by name (--format NAME); golang-migrate is read by the
+** dbmate reader, which reads both kinds of file. */
+static const struct { const char *zName; int eFormat; } aCliFormat[] = {
+  { "dbmate", CLI_FORMAT_DBMATE },
+  { "golang-migrate", CLI_FORMAT_DBMATE },
+  { "sqlx", CLI_FORMAT_SQLX },
+  { "goose", CLI_FORMAT_GOOSE },
+  { "flyway", CLI_FORMAT_FLYWAY },
+  { "diesel", CLI_FORMAT_DIESEL },
+  { "folders", CLI_FORMAT_FOLDERS },
+};
+
+/* The layout called zName (--format), or -1. */
+int cliFormatByName(const char *zName){
+  int i;
+  for(i=0; i<(int)(sizeof(aCliFormat)/sizeof(aCliFormat[0])); i++){
+    if( strcmp(aCliFormat[i].zName, zName)==0 ) return aCliFormat[i].eFormat;
+  }
+  return -1;
+}
+
+/* The name of layout eFormat. */
+const char *cliFormatName(int eFormat){
+  int i;
+  for(i=0; i<(int)(sizeof(aCliFormat)/sizeof(aCliFormat[0])); i++){
+    if( aCliFormat[i].eFormat==eFormat ) return aCliFormat[i].zName;
+  }
+  return "?";
+}
+
+/* Which layouts read an entry of each kind (bit (1<<CLI_FORMAT_*)), and
+** how the mixing error names the kind. */
+#define CLI_F(X) (1u<<CLI_FORMAT_##X)
+static const struct { unsigned mFormats; const char *zWhat; }
+aKindFormats[CLI_NKIND] = {
+  { CLI_F(DBMATE),              "dbmate files with '-- migrate:up'" },
+  { CLI_F(DBMATE)|CLI_F(SQLX),  "NAME.up.sql / NAME.down.sql files" },
+  { CLI_F(GOOSE),               "goose files with '-- +goose Up'" },
+  { CLI_F(DBMATE)|CLI_F(SQLX)|CLI_F(FLYWAY), "R__ repeatable files" },
+  { CLI_F(FLYWAY),              "Flyway files (V1__name.sql, U1__name.sql)" },
+  { CLI_F(SQLX),                "sqlx up-only files (NNN_name.sql without "
+                                "markers)" },
+  { ~0u,                        "other .sql files" },
+  { CLI_F(DIESEL),              "diesel migration folders (NAME/up.sql)" },
+  { CLI_F(FOLDERS),             "version folders (VERSION/NAME.sql)" },
+};
+
 /*
 ** Returns 1 when z[0..n-1] is well-formed UTF-8 (no overlong forms, no
 ** surrogates, nothing above U+10FFFF), else 0 and *piBad = byte offset.
 */
-static int cliIsUtf8(const unsigned char *z, size_t n, size_t *piBad){
+int cliIsUtf8(const unsigned char *z, size_t n, size_t *piBad){
   size_t i = 0;
   while( i<n ){
     unsigned c = z[i];
@@ -56,7 +125,7 @@ bad:
 }
 
 /* Line number (1-based) of byte offset i of z. */
-static int cliLineOf(const char *z, size_t i){
+int cliLineOf(const char *z, size_t i){
   int n = 1;
   size_t k;
   for(k=0; k<i; k++) if( z[k]=='\n' ) n++;
@@ -114,40 +183,6 @@ char *cliReadFile(const char *zPath, char **pz){
 }
 
 /*
-** If the line z[0..n-1] is a dbmate section marker "-- migrate:WORD"
-** (spaces after "--" optional), returns 1 for up, 2 for down, 3 for
-** verify; else 0.  *pbNoTxn is set to 1 when the options after WORD hold
-** dbmate's "transaction:false" (other options are ignored).
-*/
-static int cliMarker(const char *z, size_t n, int *pbNoTxn){
-  size_t i = 2;
-  static const char *azWord[] = { "migrate:up", "migrate:down",
-                                  "migrate:verify" };
-  int k;
-  *pbNoTxn = 0;
-  if( n<2 || z[0]!='-' || z[1]!='-' ) return 0;
-  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
-  for(k=0; k<3; k++){
-    size_t m = strlen(azWord[k]);
-    if( n-i>=m && memcmp(&z[i], azWord[k], m)==0
-     && (i+m==n || z[i+m]==' ' || z[i+m]=='\t' || z[i+m]=='\r') ){
-      size_t j;
-      static const char zOpt[] = "transaction:false";
-      for(j=i+m; j+sizeof(zOpt)-1<=n; j++){
-        if( memcmp(&z[j], zOpt, sizeof(zOpt)-1)==0
-         && (z[j-1]==' ' || z[j-1]=='\t')
-         && (j+sizeof(zOpt)-1==n || z[j+sizeof(zOpt)-1]==' '
-             || z[j+sizeof(zOpt)-1]=='\t' || z[j+sizeof(zOpt)-1]=='\r') ){
-          *pbNoTxn = 1;
-        }
-      }
-      return k+1;
-    }
-  }
-  return 0;
-}
-
-/*
 ** Offset of the first byte of z[0..n-1] that is not whitespace, a
 ** byte-order mark or a comment, as SQLite reads them (the engine's lexer,
 ** migrateSkipSpace); n when there is none.
@@ -157,168 +192,47 @@ size_t cliSkipSpace(const char *z, size_t n){
   return i<n ? i : n;
 }
 
-/*
-** Finds the dbmate section markers of z: every "--" comment that starts a
-** line, read with the engine's lexer, so that the text "-- migrate:up"
-** inside a string, a quoted name or a block comment is never taken for
-** one, and a byte-order mark before the first is skipped.  For each
-** marker calls cliMarker() and, when it is one, records in aStart[k] the
-** start of its line, aBody[k] the start of the next line, aLine[k] its
-** line number and aNoTxn[k] its option; aSeen[k] counts them.  Returns 0,
-** or an error message for a marker seen twice or out of order.
-*/
-static char *cliFindMarkers(const char *zPath, const char *z, size_t *aStart,
-                            size_t *aBody, int *aLine, int *aNoTxn,
-                            int *aSeen){
-  static const char *azMark[] = { "up", "down", "verify" };
-  size_t n = strlen(z);
-  size_t i = 0, iLineStart = 0;
-  int line = 1;
-  int bLineStart = 1;   /* only whitespace so far on this line */
-  while( i<n ){
-    int eType = 0;
-    size_t nTok = (size_t)migrateSqlToken(&z[i], &eType);
-    size_t j;
-    if( nTok==0 ) break;
-    if( eType==MIGRATE_TK_COMMENT && bLineStart && z[i]=='-' ){
-      int bNoTxn = 0;
-      int m = cliMarker(&z[i], nTok, &bNoTxn);
-      if( m>0 ){
-        int k = m-1;
-        if( aSeen[k]++ ){
-          return sqlite3_mprintf("%s: a second '-- migrate:%s' marker (lines "
-                                 "%d and %d)", zPath, azMark[k], aLine[k],
-                                 line);
-        }
-        if( k==0 && (aSeen[1] || aSeen[2]) ){
-          return sqlite3_mprintf("%s: '-- migrate:%s' (line %d) comes before "
-                                 "'-- migrate:up' (line %d)", zPath,
-                                 aSeen[1] ? "down" : "verify",
-                                 aSeen[1] ? aLine[1] : aLine[2], line);
-        }
-        if( k==2 && bNoTxn ){
-          return sqlite3_mprintf("%s: '-- migrate:verify' (line %d) cannot "
-                                 "take transaction:false (a verify query is "
-                                 "one read-only SELECT)", zPath, line);
-        }
-        aStart[k] = iLineStart;
-        aBody[k] = i+nTok<n ? i+nTok+1 : n;   /* after its newline */
-        aLine[k] = line;
-        aNoTxn[k] = bNoTxn;
-      }
-    }
-    for(j=i; j<i+nTok; j++){
-      if( z[j]=='\n' ){ line++; iLineStart = j+1; }
-    }
-    if( eType==MIGRATE_TK_SPACE ){
-      if( memchr(&z[i], '\n', nTok) ) bLineStart = 1;
-    }else{
-      bLineStart = 0;
-    }
-    i += nTok;
-  }
-  return 0;
-}
-
-/*
-** Splits the dbmate-style file text z into its sections: `-- migrate:up`
-** first, then optionally `-- migrate:down` and `-- migrate:verify` in
-** either order, each section running to the next marker.  A marker with
-** dbmate's option "transaction:false" gets its script stored with the
-** engine's first line "-- migrate:no-transaction" (on a verify section the
-** option is refused: a verify query is one read-only SELECT).
-** Returns 0 (setting *pzUp, *pzDown and *pzVerify, the last two NULL when
-** their marker is absent) or an error message naming zPath.  The line
-** numbers are those of the script's first line in the file (one less when
-** a no-transaction line was added, so that error lines still map).
-*/
-static char *cliSplitDbmate(const char *zPath, const char *z,
-                            char **pzUp, char **pzDown, char **pzVerify,
-                            int *piUpLine, int *piDownLine){
-  size_t n = strlen(z);
-  size_t i;
-  size_t aStart[3], aBody[3];
-  int aLine[3] = {0, 0, 0}, aNoTxn[3] = {0, 0, 0}, aSeen[3] = {0, 0, 0};
-  char **apOut[3];
-  char *zErr;
-  int k;
-  apOut[0] = pzUp; apOut[1] = pzDown; apOut[2] = pzVerify;
-  *pzUp = *pzDown = *pzVerify = 0;
-  memset(aStart, 0, sizeof(aStart));
-  memset(aBody, 0, sizeof(aBody));
-  zErr = cliFindMarkers(zPath, z, aStart, aBody, aLine, aNoTxn, aSeen);
-  if( zErr ) return zErr;
-  if( aSeen[0]==0 ){
-    return sqlite3_mprintf("%s: no '-- migrate:up' marker (a NAME.sql file "
-                           "needs '-- migrate:up' and optionally "
-                           "'-- migrate:down' sections; or name it "
-                           "NAME.up.sql)", zPath);
-  }
-  i = cliSkipSpace(z, aStart[0]);
-  if( i<aStart[0] ){
-    return sqlite3_mprintf("%s: text before '-- migrate:up' (line %d): only "
-                           "comments may come before it", zPath,
-                           cliLineOf(z, i));
-  }
-  *piUpLine = aLine[0]+1 - aNoTxn[0];
-  *piDownLine = aLine[1]+1 - aNoTxn[1];
-  for(k=0; k<3; k++){
-    size_t iEnd = n;
-    int j;
-    if( !aSeen[k] ) continue;
-    for(j=0; j<3; j++){
-      if( aSeen[j] && aStart[j]>aStart[k] && aStart[j]<iEnd ) iEnd = aStart[j];
-    }
-    *apOut[k] = sqlite3_mprintf("%s%.*s", aNoTxn[k] ? CLI_NOTXN : "",
-                                (int)(iEnd - aBody[k]), &z[aBody[k]]);
-    if( *apOut[k]==0 ){
-      for(j=0; j<3; j++){ sqlite3_free(*apOut[j]); *apOut[j] = 0; }
-      return cliNoMem();
-    }
-  }
-  return 0;
-}
-
-/* 1 when the text z has a dbmate section marker (cliFindMarkers). */
-static int cliHasMarkers(const char *z){
-  size_t aStart[3], aBody[3];
-  int aLine[3] = {0, 0, 0}, aNoTxn[3] = {0, 0, 0}, aSeen[3] = {0, 0, 0};
-  sqlite3_free(cliFindMarkers("", z, aStart, aBody, aLine, aNoTxn, aSeen));
-  return aSeen[0] || aSeen[1] || aSeen[2];
-}
-
-/* One .sql file found in DIR. */
-typedef struct CliEntry CliEntry;
-struct CliEntry {
-  char *zFile;      /* file name within DIR */
-  char *zName;      /* migration name */
-  int eKind;        /* 0 NAME.sql, 1 NAME.up.sql, 2 NAME.down.sql,
-                    ** 3 NAME.verify.sql */
-};
-
-/* qsort order of CliEntry: by name (bytes), then NAME.sql, .up, .down,
-** .verify. */
-static int cliEntryCmp(const void *a, const void *b){
-  const CliEntry *x = (const CliEntry*)a, *y = (const CliEntry*)b;
-  int c = strcmp(x->zName, y->zName);
-  return c ? c : x->eKind - y->eKind;
+/* Natural order of two names (the engine's migrateNaturalCmp). */
+int cliNameCmp(const char *a, const char *b){
+  return migrateNaturalCmp(0, (int)strlen(a), a, (int)strlen(b), b);
 }
 
 /* qsort order of CliScript: migration order (the engine's natural order). */
 int cliScriptCmp(const void *a, const void *b){
   const CliScript *x = (const CliScript*)a, *y = (const CliScript*)b;
-  int c = migrateNaturalCmp(0, (int)strlen(x->zName), x->zName,
-                            (int)strlen(y->zName), y->zName);
+  int c = cliNameCmp(x->zName, y->zName);
   return c ? c : strcmp(x->zName, y->zName);
 }
 
+/* qsort order of file names: natural order. */
+static int cliFileCmp(const void *a, const void *b){
+  return cliNameCmp(*(char*const*)a, *(char*const*)b);
+}
+
 /* 1 when z ends with zSuffix. */
-static int cliEndsWith(const char *z, const char *zSuffix){
+int cliEndsWith(const char *z, const char *zSuffix){
   size_t n = strlen(z), m = strlen(zSuffix);
   return n>=m && strcmp(&z[n-m], zSuffix)==0;
 }
 
-/* Frees p->aScript. */
+/* Appends a new, zeroed CliScript to p->aScript; returns it or NULL. */
+CliScript *cliAddScript(Cli *p){
+  CliScript *aNew = sqlite3_realloc64(p->aScript,
+                       sizeof(CliScript)*(sqlite3_uint64)(p->nScript+1));
+  if( aNew==0 ) return 0;
+  p->aScript = aNew;
+  memset(&aNew[p->nScript], 0, sizeof(CliScript));
+  return &aNew[p->nScript++];
+}
+
+/* Frees the array az of n strings. */
+static void cliFreeList(char **az, int n){
+  int i;
+  for(i=0; i<n; i++) sqlite3_free(az[i]);
+  sqlite3_free(az);
+}
+
+/* Frees p->aScript, the hooks and the external files read from DIR. */
 void cliFreeScripts(Cli *p){
   int i;
   for(i=0; i<p->nScript; i++){
@@ -328,6 +242,7 @@ void cliFreeScripts(Cli *p){
     sqlite3_free(p->aScript[i].zFile);
     sqlite3_free(p->aScript[i].zDownFile);
     sqlite3_free(p->aScript[i].zVerify);
+    sqlite3_free(p->aScript[i].zNoDown);
   }
   for(i=0; i<CLI_NHOOK; i++){
     sqlite3_free(p->azHook[i]);
@@ -336,6 +251,20 @@ void cliFreeScripts(Cli *p){
   sqlite3_free(p->aScript);
   p->aScript = 0;
   p->nScript = 0;
+  cliFreeList(p->azExternal, p->nExternal);
+  p->azExternal = 0;
+  p->nExternal = 0;
+}
+
+/* Appends a copy of z to the list *paz of *pn strings; 0 or out of memory. */
+static char *cliListAdd(char ***paz, int *pn, const char *z){
+  char **azNew = sqlite3_realloc64(*paz, sizeof(char*)*(sqlite3_uint64)(*pn+1));
+  if( azNew==0 ) return cliNoMem();
+  *paz = azNew;
+  azNew[*pn] = sqlite3_mprintf("%s", z);
+  if( azNew[*pn]==0 ) return cliNoMem();
+  (*pn)++;
+  return 0;
 }
 
 /*
@@ -392,170 +321,258 @@ static char *cliReadHooks(Cli *p){
 }
 
 /*
-** Reads every migration of p->zDir into p->aScript (migration order).
-** Files not ending in ".sql" and names starting with '.' are ignored.
-** Returns CLI_OK, or prints an error naming the file and returns CLI_ERROR.
+** Checks one name zF found in folder zDir as a would-be .sql file:
+** returns 0 when zPath (zDir/zF) is a regular file, else an error (a
+** folder or a device named *.sql, a dangling link, a name that is not
+** UTF-8).
 */
-int cliReadDir(Cli *p){
-  DIR *pDir = opendir(p->zDir);
-  struct dirent *pEnt;
-  CliEntry *aEnt = 0;
-  int nEnt = 0, nAlloc = 0;
-  char *zErr = 0;
-  int i, rc = CLI_OK;
+static char *cliCheckSqlFile(const char *zPath, const char *zF){
+  struct stat st;
+  size_t iBad;
+  if( stat(zPath, &st)!=0 ){
+    return sqlite3_mprintf("%s: cannot read: %s", zPath, strerror(errno));
+  }
+  if( !S_ISREG(st.st_mode) ){
+    return sqlite3_mprintf("%s: not a regular file", zPath);
+  }
+  if( !cliIsUtf8((const unsigned char*)zF, strlen(zF), &iBad) ){
+    return sqlite3_mprintf("%s: the file name is not valid UTF-8", zPath);
+  }
+  return 0;
+}
 
+/*
+** Lists the .sql files of the folder zPath (one level; names starting
+** with '.' ignored) into *pazSub (natural order).  Returns 0 or an error.
+*/
+static char *cliListSql(const char *zPath, char ***pazSub, int *pnSub){
+  DIR *pDir = opendir(zPath);
+  struct dirent *pEnt;
+  char *zErr = 0;
+  *pazSub = 0;
+  *pnSub = 0;
   if( pDir==0 ){
-    return cliError(p, "cannot read the migrations folder %s: %s",
-                    p->zDir, strerror(errno));
+    return sqlite3_mprintf("cannot read the folder %s: %s", zPath,
+                           strerror(errno));
   }
   while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
     const char *zF = pEnt->d_name;
-    CliEntry *pE;
-    char *zPath;
-    struct stat st;
-    size_t n;
+    char *zSub;
     if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
-    zPath = sqlite3_mprintf("%s/%s", p->zDir, zF);
-    if( zPath==0 ){ zErr = cliNoMem(); break; }
-    if( stat(zPath, &st)!=0 ){
-      zErr = sqlite3_mprintf("%s: cannot read: %s", zPath, strerror(errno));
-    }else if( !S_ISREG(st.st_mode) ){
-      zErr = sqlite3_mprintf("%s: not a regular file", zPath);
-    }
-    sqlite3_free(zPath);
-    if( zErr ) break;
-    if( nEnt>=nAlloc ){
-      CliEntry *aNew;
-      nAlloc = nAlloc ? nAlloc*2 : 64;
-      aNew = sqlite3_realloc64(aEnt, sizeof(CliEntry)*(sqlite3_uint64)nAlloc);
-      if( aNew==0 ){ zErr = cliNoMem(); break; }
-      aEnt = aNew;
-    }
-    pE = &aEnt[nEnt];
-    n = strlen(zF);
-    if( cliEndsWith(zF, ".up.sql") ){
-      pE->eKind = 1; n -= 7;
-    }else if( cliEndsWith(zF, ".down.sql") ){
-      pE->eKind = 2; n -= 9;
-    }else if( cliEndsWith(zF, ".verify.sql") ){
-      pE->eKind = 3; n -= 11;
-    }else{
-      pE->eKind = 0; n -= 4;
-    }
-    pE->zFile = sqlite3_mprintf("%s", zF);
-    pE->zName = sqlite3_mprintf("%.*s", (int)n, zF);
-    if( pE->zFile==0 || pE->zName==0 ){
-      sqlite3_free(pE->zFile);
-      sqlite3_free(pE->zName);
-      zErr = cliNoMem();
-      break;
-    }
-    nEnt++;
-    if( n==0 ){
-      zErr = sqlite3_mprintf("%s/%s: the migration name (the file name "
-                             "without .sql) is empty", p->zDir, zF);
-    }else{
-      size_t iBad;
-      if( !cliIsUtf8((const unsigned char*)zF, strlen(zF), &iBad) ){
-        zErr = sqlite3_mprintf("%s/%s: the file name is not valid UTF-8",
-                               p->zDir, zF);
-      }
-    }
+    zSub = sqlite3_mprintf("%s/%s", zPath, zF);
+    if( zSub==0 ){ zErr = cliNoMem(); break; }
+    zErr = cliCheckSqlFile(zSub, zF);
+    sqlite3_free(zSub);
+    if( zErr==0 ) zErr = cliListAdd(pazSub, pnSub, zF);
   }
   closedir(pDir);
-
-  if( zErr==0 && nEnt>0 ){
-    qsort(aEnt, nEnt, sizeof(CliEntry), cliEntryCmp);
-    p->aScript = sqlite3_malloc64(sizeof(CliScript)*(sqlite3_uint64)nEnt);
-    if( p->aScript==0 ) zErr = cliNoMem();
+  if( zErr==0 && *pnSub>1 ){
+    qsort(*pazSub, *pnSub, sizeof(char*), cliFileCmp);
   }
-  for(i=0; zErr==0 && i<nEnt; i++){
-    CliEntry *pE = &aEnt[i];
-    CliEntry *pNext = i+1<nEnt ? &aEnt[i+1] : 0;
-    CliScript *pS;
-    char *zText = 0, *zPath;
-    if( pNext && strcmp(pNext->zName, pE->zName)==0
-     && !(pE->eKind<=1 && pNext->eKind==3)
-     && !(pE->eKind==1 && pNext->eKind==2) ){
-      zErr = sqlite3_mprintf("migration %s is defined twice: %s/%s and %s/%s",
-                             pE->zName, p->zDir, pE->zFile, p->zDir,
-                             pNext->zFile);
-      break;
-    }
-    if( pE->eKind>=2 ){
-      zErr = sqlite3_mprintf("%s/%s: no matching %s.up.sql%s", p->zDir,
-                             pE->zFile, pE->zName,
-                             pE->eKind==3 ? " or .sql" : "");
-      break;
-    }
-    pS = &p->aScript[p->nScript];
-    memset(pS, 0, sizeof(*pS));
-    zPath = sqlite3_mprintf("%s/%s", p->zDir, pE->zFile);
-    if( zPath==0 ){ zErr = cliNoMem(); break; }
-    pS->zFile = zPath;
-    pS->zName = sqlite3_mprintf("%s", pE->zName);
-    p->nScript++;
-    if( pS->zName==0 ){ zErr = cliNoMem(); break; }
-    zErr = cliReadFile(zPath, &zText);
-    if( zErr ) break;
-    pS->bRepeatable = strncmp(pE->zName, "R__", 3)==0;
-    if( pE->eKind==0 && pS->bRepeatable && !cliHasMarkers(zText) ){
-      /* a Flyway-style R__NAME.sql without markers: all of it is up */
-      pS->zUp = zText;
-      zText = 0;
-      pS->iUpLine = 1;
-    }else if( pE->eKind==0 ){
-      zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown, &pS->zVerify,
-                            &pS->iUpLine, &pS->iDownLine);
-      pS->zDownFile = sqlite3_mprintf("%s", zPath);
-    }else{
-      pS->zUp = zText;
-      zText = 0;
-      pS->iUpLine = pS->iDownLine = 1;
-      if( pNext && pNext->eKind==2 && strcmp(pNext->zName, pE->zName)==0 ){
-        pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
-        if( pS->zDownFile==0 ){ zErr = cliNoMem(); break; }
-        zErr = cliReadFile(pS->zDownFile, &pS->zDown);
-        i++;
-        pNext = i+1<nEnt ? &aEnt[i+1] : 0;
+  return zErr;
+}
+
+/* 1 when z is a version (or a name) that starts with digits and '_'. */
+static int cliIsNumbered(const char *z){
+  int i;
+  for(i=0; z[i]>='0' && z[i]<='9'; i++){}
+  return i>0 && z[i]=='_';
+}
+
+/* What the .sql file zFile with text zText looks like (CLI_KIND_*). */
+static int cliClassify(const char *zFile, const char *zText){
+  if( cliEndsWith(zFile, ".up.sql") || cliEndsWith(zFile, ".down.sql")
+   || cliEndsWith(zFile, ".verify.sql") ){
+    return CLI_KIND_PAIR;
+  }
+  if( cliHasMarkers(zText) ) return CLI_KIND_DBMATE;
+  if( cliHasGoose(zText) ) return CLI_KIND_GOOSE;
+  if( strncmp(zFile, "R__", 3)==0 ) return CLI_KIND_REPEAT;
+  if( cliIsFlywayName(zFile) ) return CLI_KIND_FLYWAY;
+  if( cliIsNumbered(zFile) ) return CLI_KIND_PLAIN;
+  return CLI_KIND_OTHER;
+}
+
+/* qsort order of CliEntry: natural order of names. */
+static int cliEntryCmp(const void *a, const void *b){
+  return cliNameCmp(((const CliEntry*)a)->zFile, ((const CliEntry*)b)->zFile);
+}
+
+/* Frees the entries of DIR. */
+static void cliFreeEntries(CliEntry *aEnt, int nEnt){
+  int i;
+  for(i=0; i<nEnt; i++){
+    sqlite3_free(aEnt[i].zFile);
+    sqlite3_free(aEnt[i].zPath);
+    sqlite3_free(aEnt[i].zText);
+    cliFreeList(aEnt[i].azSub, aEnt[i].nSub);
+  }
+  sqlite3_free(aEnt);
+}
+
+/*
+** Lists DIR (step 1 of the header): its .sql files, read and classified,
+** and its folders holding .sql files (but hooks/), in natural order; and
+** into p->azExternal its versioned Go and Python files (NNN_name.go,
+** NNN_name.py; not *_test.go).  Returns 0 or an error message.
+*/
+static char *cliListDir(Cli *p, CliEntry **paEnt, int *pnEnt){
+  DIR *pDir = opendir(p->zDir);
+  struct dirent *pEnt;
+  CliEntry *aEnt = 0;
+  int nEnt = 0;
+  char *zErr = 0;
+  *paEnt = 0;
+  *pnEnt = 0;
+  if( pDir==0 ){
+    return sqlite3_mprintf("cannot read the migrations folder %s: %s",
+                           p->zDir, strerror(errno));
+  }
+  while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
+    const char *zF = pEnt->d_name;
+    CliEntry e;
+    struct stat st;
+    int bSql = cliEndsWith(zF, ".sql");
+    if( zF[0]=='.' ) continue;
+    memset(&e, 0, sizeof(e));
+    e.zPath = sqlite3_mprintf("%s/%s", p->zDir, zF);
+    e.zFile = sqlite3_mprintf("%s", zF);
+    if( e.zPath==0 || e.zFile==0 ){
+      zErr = cliNoMem();
+    }else if( bSql ){
+      zErr = cliCheckSqlFile(e.zPath, zF);
+      if( zErr==0 ) zErr = cliReadFile(e.zPath, &e.zText);
+      if( zErr==0 ) e.eKind = cliClassify(zF, e.zText);
+    }else if( cliIsNumbered(zF) && !cliEndsWith(zF, "_test.go")
+           && (cliEndsWith(zF, ".go") || cliEndsWith(zF, ".py")) ){
+      /* a migration in Go or Python (goose, dbmate projects) */
+      zErr = cliListAdd(&p->azExternal, &p->nExternal, zF);
+    }else if( stat(e.zPath, &st)==0 && S_ISDIR(st.st_mode)
+           && strcmp(zF, "hooks")!=0 ){
+      size_t iBad;
+      int k;
+      zErr = cliListSql(e.zPath, &e.azSub, &e.nSub);
+      if( zErr==0 && e.nSub>0
+       && !cliIsUtf8((const unsigned char*)zF, strlen(zF), &iBad) ){
+        zErr = sqlite3_mprintf("%s: the folder name is not valid UTF-8",
+                               e.zPath);
+      }
+      e.eKind = CLI_KIND_FOLDER;
+      for(k=0; k<e.nSub; k++){
+        if( strcmp(e.azSub[k], "up.sql")==0 ) e.eKind = CLI_KIND_DIESEL;
       }
     }
-    sqlite3_free(zText);
-    if( zErr==0 && pNext && pNext->eKind==3
-     && strcmp(pNext->zName, pE->zName)==0 ){
-      char *zVPath = sqlite3_mprintf("%s/%s", p->zDir, pNext->zFile);
-      i++;
-      if( zVPath==0 ){ zErr = cliNoMem(); break; }
-      if( pS->zVerify ){
-        zErr = sqlite3_mprintf("%s: migration %s has a verify query twice: "
-                               "its '-- migrate:verify' section and %s",
-                               pS->zFile, pS->zName, zVPath);
+    if( zErr==0 && (e.zText || e.nSub>0) ){
+      CliEntry *aNew = sqlite3_realloc64(aEnt,
+                                   sizeof(CliEntry)*(sqlite3_uint64)(nEnt+1));
+      if( aNew==0 ){
+        zErr = cliNoMem();
       }else{
-        zErr = cliReadFile(zVPath, &pS->zVerify);
+        aEnt = aNew;
+        aEnt[nEnt++] = e;
+        continue;
       }
-      sqlite3_free(zVPath);
     }
-    if( zErr==0 && pS->bRepeatable && pS->zDown ){
-      zErr = sqlite3_mprintf("%s: %s is a repeatable migration (R__ name): "
-                             "it has no down script (remove its %s)",
-                             pS->zFile, pS->zName,
-                             pE->eKind==0 ? "'-- migrate:down' section"
-                                          : ".down.sql file");
+    sqlite3_free(e.zFile);
+    sqlite3_free(e.zPath);
+    sqlite3_free(e.zText);
+    cliFreeList(e.azSub, e.nSub);
+  }
+  closedir(pDir);
+  if( nEnt>1 ) qsort(aEnt, nEnt, sizeof(CliEntry), cliEntryCmp);
+  if( p->nExternal>1 ){
+    qsort(p->azExternal, p->nExternal, sizeof(char*), cliFileCmp);
+  }
+  *paEnt = aEnt;
+  *pnEnt = nEnt;
+  return zErr;
+}
+
+/*
+** Step 3 of the header: the layout that reads every entry, or -1 and
+** *pzErr = the mixing error, naming the files of each kind.
+*/
+static int cliDetect(Cli *p, CliEntry *aEnt, int nEnt, char **pzErr){
+  unsigned mAll = ~0u;
+  int i, k, eFormat;
+  for(i=0; i<nEnt; i++) mAll &= aKindFormats[aEnt[i].eKind].mFormats;
+  for(eFormat=0; eFormat<CLI_NFORMAT; eFormat++){
+    if( mAll & (1u<<eFormat) ) return eFormat;
+  }
+  {
+    sqlite3_str *pMsg = sqlite3_str_new(0);
+    const char *zSep = "";
+    sqlite3_str_appendf(pMsg, "%s mixes migration layouts, which one folder "
+                        "cannot: ", p->zDir);
+    for(k=0; k<CLI_NKIND; k++){
+      int n = 0;
+      for(i=0; i<nEnt; i++){
+        if( aEnt[i].eKind!=k ) continue;
+        if( n==0 ){
+          sqlite3_str_appendf(pMsg, "%s%s: ", zSep, aKindFormats[k].zWhat);
+          zSep = "; ";
+        }
+        if( n<4 ){
+          sqlite3_str_appendf(pMsg, "%s%s%s", n ? ", " : "", aEnt[i].zFile,
+                              aEnt[i].zText ? "" : "/");
+        }
+        n++;
+      }
+      if( n>4 ) sqlite3_str_appendf(pMsg, ", ... (%d in all)", n);
+    }
+    sqlite3_str_appendall(pMsg, " (--format NAME reads the folder as one "
+                          "layout)");
+    *pzErr = sqlite3_str_finish(pMsg);
+    if( *pzErr==0 ) *pzErr = cliNoMem();
+  }
+  return -1;
+}
+
+/*
+** Reads every migration of p->zDir into p->aScript (migration order), in
+** the layout --format names or the one detected (p->eFormat), and the
+** hooks of DIR/hooks.  Returns CLI_OK, or prints an error naming the file
+** and returns CLI_ERROR.
+*/
+int cliReadDir(Cli *p){
+  CliEntry *aEnt = 0;
+  int nEnt = 0;
+  char *zErr;
+  int i, rc = CLI_OK;
+
+  zErr = cliListDir(p, &aEnt, &nEnt);
+  if( zErr==0 ){
+    if( p->zFormat ){
+      p->eFormat = cliFormatByName(p->zFormat);
+    }else{
+      p->eFormat = cliDetect(p, aEnt, nEnt, &zErr);
+    }
+  }
+  if( zErr==0 ){
+    switch( p->eFormat ){
+      case CLI_FORMAT_GOOSE:   zErr = cliReadGoose(p, aEnt, nEnt);   break;
+      case CLI_FORMAT_FLYWAY:  zErr = cliReadFlyway(p, aEnt, nEnt);  break;
+      case CLI_FORMAT_DIESEL:  zErr = cliReadDiesel(p, aEnt, nEnt);  break;
+      case CLI_FORMAT_FOLDERS: zErr = cliReadFolders(p, aEnt, nEnt); break;
+      default: zErr = cliReadFiles(p, aEnt, nEnt, p->eFormat);       break;
+    }
+  }
+  cliFreeEntries(aEnt, nEnt);
+  if( zErr==0 && p->nScript>1 ){
+    qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
+    for(i=1; zErr==0 && i<p->nScript; i++){
+      const CliScript *pA = &p->aScript[i-1], *pB = &p->aScript[i];
+      if( strcmp(pA->zName, pB->zName)==0 ){
+        zErr = sqlite3_mprintf("migration %s is defined twice: %s and %s",
+                               pA->zName, pA->zFile, pB->zFile);
+      }
     }
   }
   if( zErr==0 ) zErr = cliReadHooks(p);
-  for(i=0; i<nEnt; i++){
-    sqlite3_free(aEnt[i].zFile);
-    sqlite3_free(aEnt[i].zName);
-  }
-  sqlite3_free(aEnt);
   if( zErr ){
     rc = cliErrorMsg(p, zErr);
     cliFreeScripts(p);
     return rc;
-  }
-  if( p->nScript>1 ){
-    qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
   }
   for(i=0; i<p->nScript; i++){
     int n = (int)strlen(p->aScript[i].zName);
@@ -576,212 +593,4 @@ void cliVersionOf(const char *zName, char *zOut){
   if( n>30 ) n = 0;
   memcpy(zOut, &zName[i], n);
   zOut[n] = 0;
-}
-
-/*
-** Removes the lines that are just "BEGIN;", "BEGIN TRANSACTION;",
-** "COMMIT;" or "END;" (any case, spaces around) from z, in place: sqitch's
-** SQLite scripts wrap themselves in a transaction, the engine runs each
-** migration inside its own.
-*/
-static void cliStripTxnLines(char *z){
-  char *zIn = z, *zOut = z;
-  while( *zIn ){
-    char *zEnd = strchr(zIn, '\n');
-    size_t n = zEnd ? (size_t)(zEnd-zIn)+1 : strlen(zIn);
-    char zWord[24];
-    size_t i = 0, k = 0;
-    while( i<n && (zIn[i]==' ' || zIn[i]=='\t') ) i++;
-    while( i<n && k<sizeof(zWord)-1 && zIn[i]!='\n' && zIn[i]!='\r' ){
-      char c = zIn[i++];
-      if( c>='a' && c<='z' ) c -= 32;
-      zWord[k++] = c;
-    }
-    while( k>0 && (zWord[k-1]==' ' || zWord[k-1]=='\t') ) k--;
-    zWord[k] = 0;
-    if( strcmp(zWord, "BEGIN;")!=0 && strcmp(zWord, "BEGIN TRANSACTION;")!=0
-     && strcmp(zWord, "COMMIT;")!=0 && strcmp(zWord, "END;")!=0 ){
-      memmove(zOut, zIn, n);
-      zOut += n;
-    }
-    zIn += n;
-  }
-  *zOut = 0;
-}
-
-/* Appends a new, zeroed CliScript to p->aScript; returns it or NULL. */
-static CliScript *cliAddScript(Cli *p){
-  CliScript *aNew = sqlite3_realloc64(p->aScript,
-                       sizeof(CliScript)*(sqlite3_uint64)(p->nScript+1));
-  if( aNew==0 ) return 0;
-  p->aScript = aNew;
-  memset(&aNew[p->nScript], 0, sizeof(CliScript));
-  return &aNew[p->nScript++];
-}
-
-/*
-** Splits a goose SQL file: `-- +goose Up` and `-- +goose Down` sections
-** (StatementBegin/End lines stay, as the comments they are), and
-** `-- +goose NO TRANSACTION` which becomes the engine's no-transaction
-** first line.  An absent Down section is '' (goose: nothing to undo).
-*/
-static char *cliSplitGoose(const char *zPath, const char *z, CliScript *pS){
-  size_t n = strlen(z), i = 0;
-  size_t iUp = 0, iUpEnd = 0, iDown = 0;
-  int bUp = 0, bDown = 0, bNoTxn = 0, line = 1, lineUp = 0, lineDown = 0;
-  while( i<n ){
-    size_t e = i, j = i+2;
-    while( e<n && z[e]!='\n' ) e++;
-    if( e-i>=2 && z[i]=='-' && z[i+1]=='-' ){
-      while( j<e && (z[j]==' ' || z[j]=='\t') ) j++;
-      if( e-j>=6 && memcmp(&z[j], "+goose", 6)==0 ){
-        const char *zW = &z[j+6];
-        int nW;
-        while( *zW==' ' || *zW=='\t' ) zW++;
-        for(nW=0; &zW[nW]<&z[e] && zW[nW]!='\r'; nW++){}
-        while( nW>0 && (zW[nW-1]==' ' || zW[nW-1]=='\t') ) nW--;
-        if( nW==2 && memcmp(zW, "Up", 2)==0 ){
-          if( bUp++ ) return sqlite3_mprintf("%s: a second '-- +goose Up' "
-                                             "(line %d)", zPath, line);
-          iUp = e<n ? e+1 : n; lineUp = line;
-        }else if( nW==4 && memcmp(zW, "Down", 4)==0 ){
-          if( bDown++ ) return sqlite3_mprintf("%s: a second '-- +goose "
-                                               "Down' (line %d)", zPath, line);
-          if( !bUp ) return sqlite3_mprintf("%s: '-- +goose Down' (line %d) "
-                                            "comes before '-- +goose Up'",
-                                            zPath, line);
-          iUpEnd = i; iDown = e<n ? e+1 : n; lineDown = line;
-        }else if( nW==14 && memcmp(zW, "NO TRANSACTION", 14)==0 ){
-          bNoTxn = 1;
-        }
-      }
-    }
-    i = e<n ? e+1 : n;
-    line++;
-  }
-  if( !bUp ){
-    return sqlite3_mprintf("%s: no '-- +goose Up' annotation: not a goose "
-                           "SQL migration", zPath);
-  }
-  if( !bDown ) iUpEnd = n;
-  pS->zUp = sqlite3_mprintf("%s%.*s", bNoTxn ? CLI_NOTXN : "",
-                            (int)(iUpEnd-iUp), &z[iUp]);
-  pS->zDown = sqlite3_mprintf("%s%s", bNoTxn && bDown ? CLI_NOTXN : "",
-                              bDown ? &z[iDown] : "");
-  pS->iUpLine = lineUp+1 - bNoTxn;
-  pS->iDownLine = lineDown+1 - (bNoTxn && bDown);
-  if( pS->zUp==0 || pS->zDown==0 ) return cliNoMem();
-  return 0;
-}
-
-/* Reads DIR's goose files NNN_name.sql into p->aScript. */
-char *cliReadGoose(Cli *p){
-  DIR *pDir = opendir(p->zDir);
-  struct dirent *pEnt;
-  char *zErr = 0;
-  if( pDir==0 ){
-    return sqlite3_mprintf("cannot read the migrations folder %s: %s",
-                           p->zDir, strerror(errno));
-  }
-  while( zErr==0 && (pEnt = readdir(pDir))!=0 ){
-    const char *zF = pEnt->d_name;
-    CliScript *pS;
-    char *zText = 0;
-    char zV[32];
-    if( zF[0]=='.' || !cliEndsWith(zF, ".sql") ) continue;
-    cliVersionOf(zF, zV);
-    if( zV[0]==0 ){
-      zErr = sqlite3_mprintf("%s/%s: a goose migration's name starts with "
-                             "its version number", p->zDir, zF);
-      break;
-    }
-    pS = cliAddScript(p);
-    if( pS==0 ){ zErr = cliNoMem(); break; }
-    pS->zName = sqlite3_mprintf("%.*s", (int)strlen(zF)-4, zF);
-    pS->zFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
-    pS->zDownFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
-    if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
-      zErr = cliNoMem();
-      break;
-    }
-    zErr = cliReadFile(pS->zFile, &zText);
-    if( zErr==0 ) zErr = cliSplitGoose(pS->zFile, zText, pS);
-    sqlite3_free(zText);
-  }
-  closedir(pDir);
-  return zErr;
-}
-
-/*
-** Reads a sqitch project: DIR/sqitch.plan lists the changes in order;
-** deploy/NAME.sql is the up script, revert/NAME.sql the down one (absent:
-** irreversible).  The migration of the Nth change is "NNN_NAME" (N from 1,
-** 3 digits at least).  Lines that only begin or commit a transaction are
-** dropped from the scripts.  *pzProject receives the plan's %project.
-*/
-char *cliReadSqitch(Cli *p, char **pzProject){
-  char *zPlan = sqlite3_mprintf("%s/sqitch.plan", p->zDir);
-  char *zText = 0, *zErr, *z;
-  int line = 0, nChange = 0;
-  if( zPlan==0 ) return cliNoMem();
-  zErr = cliReadFile(zPlan, &zText);
-  for(z=zText; zErr==0 && z && *z; ){
-    char *zEnd = strchr(z, '\n');
-    char *zLine = z;
-    size_t n;
-    line++;
-    if( zEnd ){ *zEnd = 0; z = zEnd+1; }else{ z += strlen(z); }
-    while( *zLine==' ' || *zLine=='\t' ) zLine++;
-    n = strlen(zLine);
-    while( n>0 && (zLine[n-1]=='\r' || zLine[n-1]==' ') ) zLine[--n] = 0;
-    if( strncmp(zLine, "%project=", 9)==0 ){
-      sqlite3_free(*pzProject);
-      *pzProject = sqlite3_mprintf("%s", zLine+9);
-      continue;
-    }
-    if( n==0 || zLine[0]=='#' || zLine[0]=='%' || zLine[0]=='@' ) continue;
-    {
-      size_t nName = strcspn(zLine, " \t[");
-      CliScript *pS;
-      char *zChange = sqlite3_mprintf("%.*s", (int)nName, zLine);
-      int i;
-      if( zChange==0 ){ zErr = cliNoMem(); break; }
-      for(i=0; i<p->nScript; i++){
-        if( strcmp(strchr(p->aScript[i].zName, '_')+1, zChange)==0 ) break;
-      }
-      if( i<p->nScript ){
-        zErr = sqlite3_mprintf("%s:%d: change %s is reworked (planned "
-                               "twice); import does not support reworked "
-                               "sqitch changes", zPlan, line, zChange);
-        sqlite3_free(zChange);
-        break;
-      }
-      pS = cliAddScript(p);
-      if( pS==0 ){ sqlite3_free(zChange); zErr = cliNoMem(); break; }
-      nChange++;
-      pS->zName = sqlite3_mprintf("%03d_%s", nChange, zChange);
-      pS->zFile = sqlite3_mprintf("%s/deploy/%s.sql", p->zDir, zChange);
-      pS->zDownFile = sqlite3_mprintf("%s/revert/%s.sql", p->zDir, zChange);
-      sqlite3_free(zChange);
-      if( pS->zName==0 || pS->zFile==0 || pS->zDownFile==0 ){
-        zErr = cliNoMem();
-        break;
-      }
-      pS->iUpLine = pS->iDownLine = 1;
-      zErr = cliReadFile(pS->zFile, &pS->zUp);
-      if( zErr==0 ){
-        struct stat st;
-        if( stat(pS->zDownFile, &st)==0 ){
-          zErr = cliReadFile(pS->zDownFile, &pS->zDown);
-        }
-      }
-      if( zErr==0 ){
-        cliStripTxnLines(pS->zUp);
-        if( pS->zDown ) cliStripTxnLines(pS->zDown);
-      }
-    }
-  }
-  sqlite3_free(zText);
-  sqlite3_free(zPlan);
-  return zErr;
 }

@@ -1,10 +1,12 @@
 /*
 ** cli_import.c — `import --from TOOL DIR`: adopting another tool's
 ** migrations (dbmate, golang-migrate, goose, sqitch).  The files are read
-** by cli_dir.c; this file reads the tool's ledger (schema_migrations,
-** goose_db_version, sqitch's registry through ATTACH), then in one
-** transaction defines the files and records the applied ones:
+** by cli_dir.c (in the tool's layout); this file reads the tool's ledger
+** (schema_migrations, goose_db_version, sqitch's registry through ATTACH),
+** then in one transaction defines the files and records the applied ones:
 ** migrate_baseline() when they are a prefix, else migrate_mark() for each.
+** A goose or dbmate version the tool ran from a Go or Python file becomes
+** an external migration (cliImportExternal).
 ** Tested by test/cli_import.test (`make check-import` with the real tools).
 */
 #include "cli.h"
@@ -123,9 +125,12 @@ static char *cliReadLedger(Cli *p, const char *zProject, unsigned char *aApplied
                              "the database and run `migrate force VERSION` "
                              "first", zVal);
     }else if( i<0 ){
+      int bExt = strcmp(zTool, "goose")==0 || strcmp(zTool, "dbmate")==0;
       zErr = sqlite3_mprintf("import: the %s ledger records version %s as "
-                             "applied, but %s has no migration file for it",
-                             zTool, zVal, p->zDir);
+                             "applied, but %s has no migration file for it%s",
+                             zTool, zVal, p->zDir,
+                             bExt ? " (no .sql, .go or .py file of that "
+                                    "version)" : "");
     }else if( strcmp(zTool, "golang-migrate")==0 ){
       /* one row: the current version; everything up to it is applied */
       int k;
@@ -168,17 +173,69 @@ static int cliImportRecord(Cli *p, const char *zName){
   return CLI_OK;
 }
 
+/*
+** goose and dbmate projects keep migrations written in Go or Python
+** beside their SQL files (NNN_name.go, NNN_name.py).  Each becomes an
+** *external* migration: its up script a comment saying which tool ran
+** which file, its down NULL (sqlite-migrate can neither run nor revert
+** it), marked bExternal; import records it as applied when the tool's
+** ledger does, and refuses it when not (nobody could run it then).  A
+** version with both an SQL and an external file is an error.  Returns 0
+** or an error message.
+*/
+static char *cliImportExternal(Cli *p){
+  char *zErr = 0;
+  int i, j;
+  for(i=0; zErr==0 && i<p->nExternal; i++){
+    const char *zF = p->azExternal[i];
+    int nName = (int)(strrchr(zF, '.') - zF);
+    char zV[32], zMine[32];
+    CliScript *pS;
+    cliVersionOf(zF, zV);
+    for(j=0; j<p->nScript; j++){
+      cliVersionOf(p->aScript[j].zName, zMine);
+      if( cliVersionCmp(zMine, zV)==0 ){
+        zErr = sqlite3_mprintf("import: version %s has two migration files: "
+                               "%s and %s/%s", zV, p->aScript[j].zFile,
+                               p->zDir, zF);
+        break;
+      }
+    }
+    if( zErr ) break;
+    pS = cliAddScript(p);
+    if( pS==0 ){ zErr = cliNoMem(); break; }
+    pS->bExternal = 1;
+    pS->zName = sqlite3_mprintf("%.*s", nName, zF);
+    pS->zFile = sqlite3_mprintf("%s/%s", p->zDir, zF);
+    pS->zUp = sqlite3_mprintf("-- external: applied by %s (%s)\n", p->zFrom,
+                              zF);
+    pS->zNoDown = sqlite3_mprintf("an external migration: %s ran %s; "
+                                  "sqlite-migrate cannot revert it",
+                                  p->zFrom, zF);
+    if( !pS->zName || !pS->zFile || !pS->zUp || !pS->zNoDown ){
+      zErr = cliNoMem();
+    }
+  }
+  if( zErr==0 && p->nScript>1 ){
+    qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
+  }
+  return zErr;
+}
+
 /* import --from TOOL DIR. */
 int cliImport(Cli *p){
   char *zErr = 0, *zProject = 0;
   unsigned char *aApplied = 0;
   CliSync s;
   int i, rc = CLI_OK, nApplied = 0, iLast = -1, bPrefix = 1, bAttached = 0;
+  int nExternal = 0;
   sqlite3_int64 t0 = cliNowMs();
 
   memset(&s, 0, sizeof(s));
   p->zDir = p->azArg[0];
-  if( strcmp(p->zFrom, "dbmate")==0 || strcmp(p->zFrom, "golang-migrate")==0 ){
+  if( strcmp(p->zFrom, "sqitch")!=0 ){
+    /* the tool's own layout, whatever the folder looks like */
+    p->zFormat = p->zFrom;
     rc = cliReadDir(p);
     if( rc!=CLI_OK ) return rc;
     for(i=0; i<p->nScript; i++){
@@ -189,9 +246,11 @@ int cliImport(Cli *p){
                         "version number", p->aScript[i].zFile, p->zFrom);
       }
     }
+    if( strcmp(p->zFrom, "goose")==0 || strcmp(p->zFrom, "dbmate")==0 ){
+      zErr = cliImportExternal(p);
+    }
   }else{
-    zErr = strcmp(p->zFrom, "goose")==0 ? cliReadGoose(p)
-                                        : cliReadSqitch(p, &zProject);
+    zErr = cliReadSqitch(p, &zProject);
     if( zErr==0 && p->nScript>1 ){
       qsort(p->aScript, p->nScript, sizeof(CliScript), cliScriptCmp);
     }
@@ -285,8 +344,17 @@ int cliImport(Cli *p){
   for(i=0; i<p->nScript; i++){
     if( aApplied[i] ){
       nApplied++;
+      nExternal += p->aScript[i].bExternal;
       if( iLast!=i-1 ) bPrefix = 0;
       iLast = i;
+    }else if( p->aScript[i].bExternal ){
+      zErr = sqlite3_mprintf("import: %s is a %s migration the %s ledger "
+                             "does not record as applied; sqlite-migrate "
+                             "cannot run it (apply it with %s first)",
+                             p->aScript[i].zFile,
+                             cliEndsWith(p->aScript[i].zFile, ".py")
+                               ? "Python" : "Go", p->zFrom, p->zFrom);
+      goto import_done;
     }
   }
 
@@ -329,17 +397,33 @@ int cliImport(Cli *p){
         if( n++ ) sqlite3_str_appendchar(pOut, 1, ',');
         cliJsonString(pOut, p->aScript[i].zName);
       }
+      sqlite3_str_appendall(pOut, "],\"external\":[");
+      for(i=0, n=0; i<p->nScript; i++){
+        if( !p->aScript[i].bExternal ) continue;
+        if( n++ ) sqlite3_str_appendchar(pOut, 1, ',');
+        cliJsonString(pOut, p->aScript[i].zName);
+      }
       sqlite3_str_appendf(pOut, "],\"ms\":%lld}", ms);
       rc = cliJsonPrint(p, pOut);
     }else{
       for(i=0; i<p->nScript; i++){
-        printf("  %-8s %s\n", aApplied[i] ? "applied" : "pending",
-               p->aScript[i].zName);
+        const char *zF = strrchr(p->aScript[i].zFile, '/');
+        printf("  %-8s %s%s%s%s\n", aApplied[i] ? "applied" : "pending",
+               p->aScript[i].zName,
+               p->aScript[i].bExternal ? "  (external: " : "",
+               p->aScript[i].bExternal ? (zF ? zF+1 : p->aScript[i].zFile)
+                                       : "",
+               p->aScript[i].bExternal ? ")" : "");
       }
       printf("imported %d %s migration%s from %s: %d recorded as applied "
-             "(not run), %d pending (%lld ms)\n", p->nScript, p->zFrom,
+             "(not run), %d pending", p->nScript, p->zFrom,
              cliPlural(p->nScript), p->zDir, nApplied,
-             p->nScript-nApplied, ms);
+             p->nScript-nApplied);
+      if( nExternal ){
+        printf("; %d of the applied ones external (Go or Python files %s "
+               "ran)", nExternal, p->zFrom);
+      }
+      printf(" (%lld ms)\n", ms);
     }
   }
 

@@ -4,7 +4,8 @@
 ** "sqlite-migrate: MESSAGE" on stderr, or {"error":...} with --json), JSON
 ** strings and documents, the progress line of each migration (the
 ** callback of migrate_run), the `status` table, and the small helpers of
-** the summaries (milliseconds, plurals).
+** the summaries (milliseconds, plurals), and the engine's errors in the
+** command line's words (cliEngineError).
 ** Tested by test/cli.test (text and --json of every command) and
 ** test/cli_errors.test (the exact error texts).
 */
@@ -238,4 +239,78 @@ int cliPrintStatus(Cli *p, int *pnWork){
   sqlite3_free(az);
   *pnWork = anState[1] + anState[2] + anState[3];
   return rc;
+}
+
+/*
+** Returns a copy of z with the first zOld replaced by zNew (a copy of z
+** when it has none); NULL when out of memory.  Frees z.
+*/
+static char *cliReplace(char *z, const char *zOld, const char *zNew){
+  char *zAt = z ? strstr(z, zOld) : 0;
+  char *zOut;
+  if( zAt==0 ) return z;
+  zOut = sqlite3_mprintf("%.*s%s%s", (int)(zAt-z), z, zNew,
+                         zAt+strlen(zOld));
+  sqlite3_free(z);
+  return zOut;
+}
+
+/*
+** The engine's error zErr in the words of the command line — the one
+** place the CLI rewrites the engine's messages:
+**   - the SQL calls it suggests become the tool's commands
+**     ("SELECT migrate_repair()" -> "`sqlite-migrate repair`"; the
+**     engine's migrate_mark() has no command, so it is said how to call
+**     it);
+**   - "restore its up script" names the file of DIR;
+**   - "(its down script is NULL)" says which file DIR lacks (CliScript.
+**     zNoDown: "no DIR/x.down.sql", "DIR/x.sql has no '-- migrate:down'
+**     section", ...).
+** Returns a new string (sqlite3_malloc'ed), NULL when out of memory.
+*/
+char *cliEngineError(Cli *p, const char *zErr){
+  static const char *azSay[] = {
+    /* engine's words                  the command line's */
+    "accept the edit with SELECT migrate_repair()",
+    "accept the edit with `sqlite-migrate repair`",
+    "then SELECT migrate_repair() to forget it",
+    "then `sqlite-migrate repair` to forget it",
+    "or also SELECT migrate_mark(",
+    ("or also (in the sqlite3 shell, with libmigrate loaded) SELECT "
+     "migrate_mark("),
+  };
+  char *z = sqlite3_mprintf("%s", zErr);
+  int i;
+  for(i=0; z && i<(int)(sizeof(azSay)/sizeof(azSay[0])); i+=2){
+    z = cliReplace(z, azSay[i], azSay[i+1]);
+  }
+  for(i=0; z && i<p->nScript; i++){
+    const CliScript *pS = &p->aScript[i];
+    char *zKey = sqlite3_mprintf(": %s is irreversible (its down script is "
+                                 "NULL)", pS->zName);
+    char *zSay = sqlite3_mprintf(": %s is irreversible (%s)", pS->zName,
+                                 pS->zNoDown ? pS->zNoDown
+                                             : "it has no down script");
+    char *zEdit = sqlite3_mprintf(": %s was edited after it was applied",
+                                  pS->zName);
+    if( zKey==0 || zSay==0 || zEdit==0 ){
+      sqlite3_free(z);
+      z = 0;
+    }else if( strstr(z, zKey) ){
+      z = cliReplace(z, zKey, zSay);
+    }else if( strstr(z, zEdit) ){
+      char *zFile = sqlite3_mprintf("restore %s or accept", pS->zFile);
+      if( zFile==0 ){
+        sqlite3_free(z);
+        z = 0;
+      }else{
+        z = cliReplace(z, "restore its up script or accept", zFile);
+      }
+      sqlite3_free(zFile);
+    }
+    sqlite3_free(zKey);
+    sqlite3_free(zSay);
+    sqlite3_free(zEdit);
+  }
+  return cliReplace(z, "(its down script is NULL)", "(it has no down script)");
 }

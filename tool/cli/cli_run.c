@@ -123,7 +123,9 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     migrate_failure fail;
     if( migrate_run_ex(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr,
                        &fail)!=SQLITE_OK ){
-      char *zMsg = cliLocate(p, &fail, zErr ? zErr : sqlite3_errmsg(p->db));
+      char *zSay = cliEngineError(p, zErr ? zErr : sqlite3_errmsg(p->db));
+      char *zMsg = zSay ? cliLocate(p, &fail, zSay) : 0;
+      sqlite3_free(zSay);
       rc = cliErrorMsg(p, zMsg ? zMsg : cliNoMem());
     }
     sqlite3_free(fail.zName);
@@ -148,6 +150,9 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     if( p->bJson ){
       sqlite3_str *pOut = sqlite3_str_new(0);
       sqlite3_str_appendf(pOut, "{\"command\":\"%s\"", p->zCmd);
+      if( zCall && s.nRemove>0 ){
+        sqlite3_str_appendf(pOut, ",\"removed\":%s", s.zRemoved);
+      }
       if( zCall==0 ){
         sqlite3_str_appendf(pOut, ",\"added\":%s,\"replaced\":%s,"
             "\"removed\":%s,\"unchanged\":%d", s.zAdded, s.zReplaced,

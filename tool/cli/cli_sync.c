@@ -5,10 +5,15 @@
 ** script text), verify text and repeatable flag, and lists what to add,
 ** replace and remove (pending definitions with no file; applied ones stay
 ** defined so rollback still has their down script), and whether the hooks
-** differ.  cliSyncApply carries the plan out through the `migrations` and
-** `migration_hooks` tables, inside the caller's transaction.
-** Tested by test/cli.test (load, edits, removals) and
-** test/cli_lifecycle.test (verify, repeatable, hooks).
+** differ.  It refuses (cliSyncRefuse) a sync that would drop pending work
+** because of what DIR lacks: DIR yielding nothing while the database
+** defines migrations, removals without --prune, a goose Go migration not
+** recorded.  cliSyncApply carries the plan out through the `migrations`
+** and `migration_hooks` tables, inside the caller's transaction, and says
+** every definition it removes.
+** Tested by test/cli.test (load, edits), test/cli_hazard.test (the
+** refusals, --prune) and test/cli_lifecycle.test (verify, repeatable,
+** hooks).
 */
 #include "cli.h"
 
@@ -80,9 +85,85 @@ static int cliHooksDiffer(Cli *p, int *pbDiffer){
   return CLI_OK;
 }
 
+/* Appends up to 5 names of az[0..n-1] (NULLs skipped) to pStr. */
+static void cliNameList(sqlite3_str *pStr, char **az, int n){
+  int i, k = 0;
+  for(i=0; i<n; i++){
+    if( az[i]==0 ) continue;
+    if( k<5 ) sqlite3_str_appendf(pStr, "%s%s", k ? ", " : "", az[i]);
+    k++;
+  }
+  if( k>5 ) sqlite3_str_appendf(pStr, ", ... (%d in all)", k);
+}
+
+/*
+** The syncs that are refused, before anything is written (exit 1): they
+** would drop work the database holds because of what DIR does not hold.
+**   - DIR yields no migration while the database defines some (a wrong
+**     -d, a folder of folders, a layout not read): refused unless
+**     --prune says removing the pending ones is meant.
+**   - Pending definitions whose file is gone: removed only with --prune.
+**   - A goose folder's Go migration the database has not recorded:
+**     sqlite-migrate cannot run Go code, and skipping it would run the
+**     SQL migrations after it without it.
+** azOther[0..nOther-1]: the defined names with no file in DIR (those
+** planned for removal are NULL there by now).  Returns CLI_OK or
+** CLI_ERROR (printed).
+*/
+static int cliSyncRefuse(Cli *p, CliSync *s, int nDefined, char **azOther,
+                         int nOther){
+  sqlite3_str *pMsg;
+  int i, j;
+  if( p->nScript==0 && nDefined>0 && !p->bPrune ){
+    pMsg = sqlite3_str_new(0);
+    sqlite3_str_appendf(pMsg, "%s yields no migration (read as %s), but the "
+                        "database defines %d: ", p->zDir,
+                        cliFormatName(p->eFormat), nDefined);
+    cliNameList(pMsg, s->azRemove, s->nRemove);
+    if( s->nRemove && nOther ) sqlite3_str_appendall(pMsg, ", ");
+    cliNameList(pMsg, azOther, nOther);
+    sqlite3_str_appendall(pMsg, "; is -d the right folder? Nothing was "
+                          "changed (--prune removes the pending definitions "
+                          "whose file is gone)");
+    return cliErrorMsg(p, sqlite3_str_finish(pMsg));
+  }
+  if( s->nRemove>0 && !p->bPrune ){
+    pMsg = sqlite3_str_new(0);
+    sqlite3_str_appendf(pMsg, "%s has no file for %d pending migration%s "
+                        "defined in the database: ", p->zDir, s->nRemove,
+                        cliPlural(s->nRemove));
+    cliNameList(pMsg, s->azRemove, s->nRemove);
+    sqlite3_str_appendall(pMsg, "; nothing was changed (restore the files, "
+                          "or give --prune to remove these definitions)");
+    return cliErrorMsg(p, sqlite3_str_finish(pMsg));
+  }
+  for(i=0; p->eFormat==CLI_FORMAT_GOOSE && i<p->nExternal; i++){
+    const char *zGo = p->azExternal[i];
+    int n = (int)strlen(zGo)-3;
+    int bKnown = !cliEndsWith(zGo, ".go");
+    for(j=0; j<nOther && !bKnown; j++){
+      bKnown = azOther[j] && (int)strlen(azOther[j])==n
+            && memcmp(azOther[j], zGo, n)==0;
+    }
+    for(j=0; j<p->nScript && !bKnown; j++){
+      bKnown = (int)strlen(p->aScript[j].zName)==n
+            && memcmp(p->aScript[j].zName, zGo, n)==0;
+    }
+    if( !bKnown ){
+      return cliError(p, "%s/%s: a goose Go migration the database has not "
+                      "recorded; sqlite-migrate cannot run Go code, and "
+                      "would run the SQL migrations around it without it "
+                      "(run goose; `import --from goose` adopts a database "
+                      "goose migrated)", p->zDir, zGo);
+    }
+  }
+  return CLI_OK;
+}
+
 /*
 ** Works out what syncing DIR into the `migrations` table would do (reads
-** only).  Returns CLI_OK or CLI_ERROR (printed).
+** only), and refuses the syncs cliSyncRefuse() names.  Returns CLI_OK or
+** CLI_ERROR (printed).
 */
 int cliSyncPlan(Cli *p, CliSync *s){
   sqlite3_stmt *pStmt;
@@ -91,6 +172,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
   unsigned char *aSeen = 0;
   char **azOther = 0;       /* defined names with no file */
   int nOther = 0;
+  int nDefined = 0;         /* rows of migrations_scripts */
   int i, rc = CLI_OK;
   sqlite3_str *pAdd = sqlite3_str_new(0);
   sqlite3_str *pRep = sqlite3_str_new(0);
@@ -128,6 +210,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
   while( rc==CLI_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     int k = zName ? cliFindScript(p, zName) : -1;
+    nDefined++;
     if( k>=0 ){
       int bSame = 0;
       aSeen[k] = 1;
@@ -203,6 +286,7 @@ int cliSyncPlan(Cli *p, CliSync *s){
     }
   }
   sqlite3_str_appendchar(pRem, 1, ']');
+  if( rc==CLI_OK ) rc = cliSyncRefuse(p, s, nDefined, azOther, nOther);
   if( rc==CLI_OK && p->bHooksDir ) rc = cliHooksDiffer(p, &s->bHooks);
   s->zAdded = sqlite3_str_finish(pAdd);
   s->zReplaced = sqlite3_str_finish(pRep);
@@ -290,6 +374,10 @@ int cliSyncApply(Cli *p, CliSync *s){
       if( sqlite3_reset(pStmt)!=SQLITE_OK ){
         rc = cliError(p, "removing %s: %s", s->azRemove[i],
                       sqlite3_errmsg(p->db));
+      }else if( !p->bJson ){
+        /* said, always (--json: the document's "removed") */
+        printf("  prune %s  (pending; its file is gone from %s)\n",
+               s->azRemove[i], p->zDir);
       }
     }
     sqlite3_finalize(pStmt);

@@ -6,7 +6,8 @@
 ** is in cli.h).  Tested by test/cli.test (help, usage, exit codes).
 **
 ** USAGE
-**   sqlite-migrate [-d DIR] [--db FILE | --each GLOB [-j N]] [--json] COMMAND
+**   sqlite-migrate [-d DIR] [--db FILE | --each GLOB [-j N]] [--json]
+**     [--format NAME] [--prune] [--load PATH[:ENTRY]]... COMMAND
 **     new NAME | up [TARGET] | down [N] | rollback-to NAME | status [--check]
 **     dry-run [TARGET] | reset | refresh | repair | version | load | sql
 **     embed [--symbol NAME] | diff SCHEMA.sql [--down] | generate NAME SCHEMA.sql
@@ -16,17 +17,20 @@
 **   Exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.
 **
 ** HOW IT WORKS
-**   1. The folder is read first (cliReadDir, cli_dir.c): dbmate-style
-**      NAME.sql files with `-- migrate:up` / `-- migrate:down` /
-**      `-- migrate:verify` sections (dbmate's `transaction:false` option
-**      becomes the engine's first line `-- migrate:no-transaction`) and
-**      golang-migrate style NAME.up.sql + NAME.down.sql (+ NAME.verify.sql)
-**      files; R__NAME files are repeatable (no down; without markers the
-**      whole file is up); DIR/hooks/EVENT.sql files are hooks.  Any bad
-**      file stops the command before the database is opened, so nothing is
-**      applied.
-**   2. The database is opened and libmigrate registered on the connection
-**      (cliOpen, cli_db.c; sqlite3_migrate_init, linked statically).  When
+**   1. The folder is read first (cliReadDir, cli_dir.c), in its layout
+**      (detected per folder, or --format NAME; the readers are in
+**      cli_formats.c): dbmate NAME.sql files with `-- migrate:up` /
+**      `-- migrate:down` / `-- migrate:verify` sections (dbmate's
+**      `transaction:false` becomes the engine's first line
+**      `-- migrate:no-transaction`), golang-migrate / sqlx NAME.up.sql +
+**      NAME.down.sql (+ NAME.verify.sql), sqlx's up-only NNN_name.sql,
+**      goose, Flyway, diesel and version folders; R__NAME files are
+**      repeatable; DIR/hooks/EVENT.sql files are hooks.  Any bad file, or
+**      a folder mixing layouts, stops the command before the database is
+**      opened, so nothing is applied.
+**   2. The database is opened, the extensions of --load loaded into it,
+**      and libmigrate registered on the connection (cliOpen, cli_db.c;
+**      sqlite3_migrate_init, linked statically).  When
 **      the database has a table of its own called `migrations` or
 **      `migration_status`, the extension's tables are addressed through
 **      temp aliases (CREATE VIRTUAL TABLE temp.cli_migrations USING
@@ -35,9 +39,11 @@
 **      with the files by checksum (of up and of down, as the engine's
 **      INSERT OR REPLACE does, so nothing to sync reads no script text),
 **      verify text and repeatable flag: which to add, replace, and which
-**      pending definitions to remove (no file any more).  Applied
-**      definitions whose file is gone stay defined (rollback then still
-**      uses their down script).
+**      pending definitions to remove (no file any more: only with
+**      --prune, else the sync is refused, as it is when DIR yields no
+**      migration while the database defines some).  Applied definitions
+**      whose file is gone stay defined (rollback then still uses their
+**      down script).
 **   4. Nothing to sync: the engine's call (migrate_run) runs on its own in
 **      autocommit mode, so a no-op `up` writes nothing (read-only files
 **      work).  Something to sync: BEGIN IMMEDIATE, migrate_define() the
@@ -76,7 +82,8 @@ static const CliCmd aCmd[] = {
   { "up", 0, 1, 2, 1, "[TARGET]",
     "sync DIR into the migrations table, then migrate([TARGET])",
     "Syncs DIR into the database's `migrations` table (new files added,\n"
-    "edited ones replaced, deleted pending ones removed) and applies every\n"
+    "edited ones replaced; pending ones whose file is gone are removed with\n"
+    "--prune, else the sync is refused) and applies every\n"
     "pending migration, up to and including TARGET when given, as one new\n"
     "batch.  Sync and migrate are one transaction: all or nothing.  Each\n"
     "migration is printed as it completes, with its time.  With nothing to\n"
@@ -130,8 +137,9 @@ static const CliCmd aCmd[] = {
   { "load", 0, 0, 2, 1, "",
     "only sync DIR into the migrations table",
     "Syncs DIR into the `migrations` table and applies nothing: new files\n"
-    "added, edited ones replaced, deleted pending ones removed.  Applied\n"
-    "migrations whose file is gone stay defined.\n" },
+    "added, edited ones replaced, deleted pending ones removed (with\n"
+    "--prune only; without it that sync is refused).  Applied migrations\n"
+    "whose file is gone stay defined.\n" },
   { "sql", 0, 0, 0, 1, "[--table NAME]",
     "print INSERT OR REPLACE statements for DIR",
     "Prints one `INSERT OR REPLACE INTO migrations(name, up, down)` statement\n"
@@ -212,15 +220,30 @@ static void cliUsage(FILE *out){
     "  --each GLOB        run the command on every database file matching\n"
     "                     GLOB, in parallel (instead of --db)\n"
     "  -j N, --jobs N     with --each: N at a time (default: number of cores)\n"
+    "  --format NAME      read DIR in this layout: dbmate, golang-migrate,\n"
+    "                     sqlx, goose, flyway, diesel or folders (default:\n"
+    "                     detected)\n"
+    "  --prune            let the sync remove pending definitions whose\n"
+    "                     file is gone (without it, such a sync is refused)\n"
+    "  --load PATH[:ENTRY]\n"
+    "                     load a SQLite extension into the connection\n"
+    "                     before anything else (repeatable)\n"
     "  --from TOOL        import: dbmate, golang-migrate, goose or sqitch\n"
     "  --registry FILE    import --from sqitch: the registry (default:\n"
     "                     sqitch.db next to the database)\n"
     "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
     "\n"
-    "files in DIR: NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
-    "[/ `-- migrate:verify`] sections (dbmate), or NAME.up.sql +\n"
-    "NAME.down.sql [+ NAME.verify.sql] (golang-migrate); R__NAME.sql is\n"
-    "repeatable; hooks/EVENT.sql are hooks.\n"
+    "files in DIR, one layout per folder (detected, or --format):\n"
+    "  dbmate          NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
+    "                  [/ `-- migrate:verify`] sections\n"
+    "  golang-migrate  NAME.up.sql + NAME.down.sql [+ NAME.verify.sql]\n"
+    "                  (may share a folder with dbmate files)\n"
+    "  sqlx            NNN_name.sql (up only) or NNN_name.up.sql/.down.sql\n"
+    "  goose           NNN_name.sql with `-- +goose Up` / `-- +goose Down`\n"
+    "  flyway          V1.2__name.sql, U1.2__name.sql (its down), R__name.sql\n"
+    "  diesel          NAME/up.sql + NAME/down.sql\n"
+    "  folders         VERSION/NAME.sql (up only), e.g. 0.22/01__name.sql\n"
+    "R__NAME.sql is repeatable; hooks/EVENT.sql are hooks.\n"
     "exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.\n");
 }
 
@@ -283,6 +306,7 @@ int main(int argc, char **argv){
   const CliCmd *pCmd;
   int bHelp = 0, bSymbol = 0, bNoOpt = 0;
   const char *zJobs = 0;
+  const char *zFormat = 0;
   int i, rc;
   char **azPos;
   char *zTrim = 0;
@@ -290,8 +314,9 @@ int main(int argc, char **argv){
 
   memset(p, 0, sizeof(*p));
   p->zDir = "migrations";
-  azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1));
+  azPos = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)(argc+1)*2);
   if( azPos==0 ) return cliErrorMsg(p, cliNoMem());
+  p->azLoad = (const char**)&azPos[argc+1];
 
   for(i=1; i<argc; i++){
     const char *z = argv[i];
@@ -306,6 +331,7 @@ int main(int argc, char **argv){
     if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ bHelp = 1; continue; }
     if( strcmp(z, "--check")==0 ){ p->bCheck = 1; continue; }
     if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
+    if( strcmp(z, "--prune")==0 ){ p->bPrune = 1; continue; }
     if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0
@@ -313,7 +339,9 @@ int main(int argc, char **argv){
      || (r = cliOptValue(argc, argv, &i, 0, "--from", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--registry", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--each", &zVal))!=0
-     || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0 ){
+     || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--format", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--load", &zVal))!=0 ){
       if( r<0 ){
         sqlite3_free(azPos);
         return cliUsageError(p, "option %s needs a value", z);
@@ -327,6 +355,8 @@ int main(int argc, char **argv){
       else if( z[1]=='j' || strncmp(z, "--jobs", 6)==0 ){
         zJobs = zVal;
       }
+      else if( strncmp(z, "--format", 8)==0 ) zFormat = zVal;
+      else if( strncmp(z, "--load", 6)==0 ) p->azLoad[p->nLoad++] = zVal;
       else{ p->zSymbol = zVal; bSymbol = 1; }
       continue;
     }
@@ -390,6 +420,17 @@ int main(int argc, char **argv){
                        "golang-migrate, goose or sqitch)", p->zFrom);
   }else if( p->zRegistry && strcmp(p->zFrom, "sqitch")!=0 ){
     rc = cliUsageError(p, "import: --registry is for --from sqitch only");
+  }else if( zFormat && (!pCmd->bDir || strcmp(pCmd->zName, "import")==0) ){
+    rc = cliUsageError(p, "--format is an option of the commands that read "
+                       "DIR (not %s)", pCmd->zName);
+  }else if( zFormat && cliFormatByName(zFormat)<0 ){
+    rc = cliUsageError(p, "unknown --format '%s' (dbmate, golang-migrate, "
+                       "sqlx, goose, flyway, diesel or folders)", zFormat);
+  }else if( p->bPrune && (!pCmd->bDir || !pCmd->eDb) ){
+    rc = cliUsageError(p, "--prune is an option of the commands that sync "
+                       "DIR into a database (not %s)", pCmd->zName);
+  }else if( p->nLoad && !pCmd->eDb ){
+    rc = cliUsageError(p, "--load: %s opens no database", pCmd->zName);
   }else if( zJobs && p->zEach==0 ){
     rc = cliUsageError(p, "-j is an option of --each only");
   }else if( zJobs && (!cliIsCount(zJobs) || atoi(zJobs)<1
@@ -434,6 +475,7 @@ int main(int argc, char **argv){
   /* "dir/" and "dir" name the same folder: print paths as dir/file */
   for(i=(int)strlen(zTrim); i>1 && zTrim[i-1]=='/'; i--) zTrim[i-1] = 0;
   p->zDir = zTrim;
+  p->zFormat = zFormat;
 
   if( p->zEach )                                rc = cliEach(p, pCmd, zJobs);
   else if( strcmp(pCmd->zName, "new")==0 )      rc = cliNew(p);

@@ -1,0 +1,5 @@
+CREATE TABLE users (
+  uuid TEXT NOT NULL PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  password_hash BLOB NOT NULL
+);

@@ -1,0 +1,5 @@
+CREATE TABLE ciphers (
+  uuid TEXT NOT NULL PRIMARY KEY,
+  user_uuid TEXT NOT NULL REFERENCES users(uuid) ON DELETE CASCADE,
+  data TEXT NOT NULL
+);

@@ -1,0 +1,1 @@
+DROP INDEX ciphers_user;

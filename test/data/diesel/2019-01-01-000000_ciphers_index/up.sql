@@ -1,0 +1,1 @@
+﻿CREATE INDEX ciphers_user ON ciphers(user_uuid);

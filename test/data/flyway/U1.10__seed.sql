@@ -1,0 +1,3 @@
+DELETE FROM track;
+DELETE FROM album;
+DELETE FROM artist;

@@ -1,0 +1,6 @@
+CREATE TABLE album (
+  id INTEGER PRIMARY KEY,
+  artist_id INTEGER NOT NULL REFERENCES artist(id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  year INTEGER
+);

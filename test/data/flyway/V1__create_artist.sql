@@ -1,0 +1,4 @@
+CREATE TABLE artist (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL
+);

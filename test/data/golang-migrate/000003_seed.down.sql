@@ -1,0 +1,2 @@
+DELETE FROM invoices;
+DELETE FROM accounts;

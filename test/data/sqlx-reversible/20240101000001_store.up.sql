@@ -1,0 +1,5 @@
+CREATE TABLE store (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  value BLOB
+);

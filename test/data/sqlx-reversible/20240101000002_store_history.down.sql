@@ -1,0 +1,2 @@
+DROP TABLE store_history;
+DELETE FROM store;

@@ -1,0 +1,1 @@
+﻿DROP INDEX store_key_lower;

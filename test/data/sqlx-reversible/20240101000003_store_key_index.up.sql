@@ -1,0 +1,1 @@
+﻿CREATE INDEX store_key_lower ON store(lower(key));
