@@ -87,7 +87,7 @@ root_tar() {
   tar=$cache/$suite-$1-$key.tar
   if [ ! -s "$tar" ]; then
     inc=$(echo "ca-certificates $2" | tr -s ' ' ',' | sed 's/,$//')
-    echo "check-fresh: building the $1 root (mmdebstrap $suite + $inc) into $tar"
+    echo "check-fresh: building the $1 root (mmdebstrap $suite + $inc) into $tar" >&2
     rm -f "$tar.partial"
     mmdebstrap --variant=apt --include="$inc" "$suite" "$tar.partial" "$src" \
       > "$out/mmdebstrap-$1.log" 2>&1 ||
