@@ -85,11 +85,11 @@ done
 root_tar() {
   key=$( (cat "$src"; echo "$suite $2") | md5sum | cut -c1-12)
   tar=$cache/$suite-$1-$key.tar
-  if [ ! -s "$tar" ]; then
+  if [ ! -f "$tar" ]; then
     inc=$(echo "ca-certificates $2" | tr -s ' ' ',' | sed 's/,$//')
     echo "check-fresh: building the $1 root (mmdebstrap $suite + $inc) into $tar" >&2
     rm -f "$tar.partial"
-    mmdebstrap --variant=apt --include="$inc" "$suite" "$tar.partial" "$src" \
+    mmdebstrap --variant=apt --format=tar --include="$inc" "$suite" "$tar.partial" "$src" \
       > "$out/mmdebstrap-$1.log" 2>&1 ||
       { tail -n 20 "$out/mmdebstrap-$1.log" >&2; echo "check-fresh: mmdebstrap failed" >&2; exit 1; }
     mv "$tar.partial" "$tar"
