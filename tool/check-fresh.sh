@@ -8,25 +8,26 @@
 # What it runs, each step in a fresh root under chroot, every step's whole
 # output in build/check-fresh/STEP.log, one line per step with its time:
 #
-#   A  bare Debian 12 (apt and ca-certificates only, no make, no compiler):
+#   lane A, a bare Debian 12 (apt and ca-certificates only: no make, no cc):
 #      A1 the README's set-up:   sh tool/install-deps.sh && make demo && make test
 #      A2 make deps, make install (PREFIX=/usr/local), then, as a user would:
-#         tool/check-installed.sh (files, pkg-config build of a C program,
+#         tool/check-installed.sh (files, pkg-config builds of a C program,
 #         the installed sqlite-migrate up/status/down, `.load
 #         /usr/local/lib/sqlite3/migrate` in the sqlite3 shell), make
 #         uninstall (nothing of libmigrate left under /usr/local)
-#   B  Debian 12 with tcl make gcc libsqlite3-dev sqlite3 already installed:
+#      A3 another bare root with make but no compiler: plain `make` and
+#         `make install` fail with a message naming `make deps`, and install
+#         nothing
+#   lane B, Debian 12 with tcl make gcc libsqlite3-dev sqlite3 installed:
 #      B1 the README's set-up:   make demo && make test
 #      B2 make deb (DEB_BUILD_OPTIONS=nocheck: B1 just ran the suite), lintian
-#   C  a second bare root:
-#      C1 with make but no compiler: plain `make` and `make install` fail
-#         with a message naming `make deps` and install nothing
-#      C2 apt-get install ./*.deb (the three packages of B2) with sqlite3,
-#         gcc and pkg-config; tool/check-installed.sh --prefix /usr (the
-#         shell quick start with .load /usr/lib/<triplet>/sqlite3/migrate, a
-#         pkg-config build, sqlite-migrate up/status/down)
+#      B3 another bare root: apt-get install ./*.deb (the three packages of
+#         B2) with sqlite3, gcc and pkg-config; tool/check-installed.sh
+#         --prefix /usr (the shell quick start with `.load
+#         /usr/lib/<triplet>/sqlite3/migrate`, pkg-config builds,
+#         sqlite-migrate up/status/down); apt-get remove leaves nothing
 #
-# A and B run side by side (two jobs: this machine's 2 cores), then C.
+# The two lanes run side by side (two jobs: this machine's 2 cores).
 #
 # How: mmdebstrap builds each root once from THIS machine's own apt sources
 # (their Debian bookworm entries, so no host name is written anywhere) and
@@ -146,48 +147,26 @@ echo "check-fresh: testing $(git rev-parse --short HEAD) (the committed HEAD) on
 bare=$(root_tar bare "")
 pre=$(root_tar preinstalled "tcl make gcc libsqlite3-dev sqlite3")
 
-# ---- A: bare ----------------------------------------------------------------
+# ---- lane A: bare Debian 12; then plain make on another bare root ------------
 run_a() {
-  ra=$run/A
   new_root "$bare" A
-  step "$ra" bare A1-bare-readme 'sh tool/install-deps.sh && make demo && make test'
-  step "$ra" bare A2-bare-make-install "
+  step "$run/A" bare A1-bare-readme 'sh tool/install-deps.sh && make demo && make test'
+  # pkg-config --static adds SQLite's own Libs.private (-lm -lz): zlib1g-dev.
+  step "$run/A" bare A2-bare-make-install "
 make deps
 make install
+apt-get install -y -qq --no-install-recommends zlib1g-dev >/dev/null
 sh tool/check-installed.sh --version $version
 make uninstall
-left=\$(find /usr/local -name '*migrate*' | grep -v '^/usr/local/lib/sqlite3\$' || true)
+left=\$(find /usr/local -name '*migrate*' || true)
 [ -z \"\$left\" ] || { echo \"make uninstall left: \$left\"; exit 1; }
-[ ! -e /usr/local/lib/sqlite3 ] || { echo 'make uninstall left /usr/local/lib/sqlite3'; exit 1; }
 echo 'make uninstall: nothing of libmigrate left in /usr/local'"
-}
-
-# ---- B: preinstalled tools, then the .debs ------------------------------------
-run_b() {
-  rb=$run/B
-  new_root "$pre" B
-  step "$rb" pre B1-preinstalled-readme 'make demo && make test'
-  step "$rb" pre B2-make-deb 'DEB_BUILD_OPTIONS=nocheck make deb'
-  mkdir -p "$out/deb"
-  cp "$rb"/root/project/build/deb/*.deb "$rb"/root/project/build/deb/lintian.txt "$out/deb/"
-}
-
-run_a > "$out/A.out" 2>&1 & pa=$!
-run_b > "$out/B.out" 2>&1 & pb=$!
-rc=0
-wait $pa || rc=1
-cat "$out/A.out"
-wait $pb || rc=1
-cat "$out/B.out"
-[ $rc = 0 ] || { echo "check-fresh: FAILED ($(( $(date +%s) - t0 )) s)"; exit 1; }
-
-# ---- C: plain make installs nothing; the .debs on a bare root -----------------
-rc_=$run/C
-new_root "$bare" C
-step "$rc_" bare C1-plain-make-installs-nothing '
+  rm -rf "$run/A"
+  new_root "$bare" C
+  step "$run/C" bare A3-plain-make-installs-nothing '
 apt-get update -qq && apt-get install -y -qq --no-install-recommends make >/dev/null
 for t in "" install; do
-  if make $t > make.out 2>&1; then echo "make $t succeeded without a compiler"; exit 1; fi
+  if make $t > make.out 2>&1; then cat make.out; echo "make $t succeeded without a compiler"; exit 1; fi
   cat make.out
   grep -q "run \`make deps\`" make.out || { echo "make $t: no message naming make deps"; exit 1; }
 done
@@ -197,13 +176,42 @@ for p in gcc libsqlite3-dev tcl scdoc; do
   fi
 done
 echo "plain make and make install: a clear error naming make deps, nothing installed"'
-mkdir -p "$rc_/root/deb" && cp "$out"/deb/*.deb "$rc_/root/deb/"
-step "$rc_" bare C2-debs '
+}
+
+# ---- lane B: tools preinstalled, make deb; the .debs on a bare root ---------
+run_b() {
+  new_root "$pre" B
+  step "$run/B" pre B1-preinstalled-readme 'make demo && make test'
+  step "$run/B" pre B2-make-deb 'DEB_BUILD_OPTIONS=nocheck make deb'
+  mkdir -p "$out/deb"
+  cp "$run"/B/root/project/build/deb/*.deb "$run"/B/root/project/build/deb/lintian.txt "$out/deb/"
+  rm -rf "$run/B"
+  new_root "$bare" D
+  mkdir -p "$run/D/root/deb" && cp "$out"/deb/*.deb "$run/D/root/deb/"
+  step "$run/D" debs B3-debs-installed '
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends /root/deb/*.deb sqlite3 gcc libc6-dev pkg-config >/dev/null
+apt-get install -y -qq --no-install-recommends /root/deb/*.deb sqlite3 gcc libc6-dev pkg-config zlib1g-dev >/dev/null
 dpkg -l libsqlite3-mod-migrate libmigrate-dev sqlite-migrate | tail -n 3
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+ma=$(gcc -print-multiarch)
 dpkg -L libsqlite3-mod-migrate | grep "^/usr/lib/$ma/sqlite3/migrate.so$"
-sh tool/check-installed.sh --prefix /usr --libdir /usr/lib/$ma --version '"$version"
+sh tool/check-installed.sh --prefix /usr --libdir /usr/lib/$ma --version '"$version"'
+files=$(dpkg -L libsqlite3-mod-migrate libmigrate-dev sqlite-migrate)
+apt-get remove -y -qq libsqlite3-mod-migrate libmigrate-dev sqlite-migrate >/dev/null
+for f in $files; do
+  if [ -f "$f" ] || [ -L "$f" ]; then echo "apt-get remove left $f"; exit 1; fi
+done
+[ ! -e /usr/lib/$ma/sqlite3 ] || { echo "apt-get remove left /usr/lib/$ma/sqlite3"; exit 1; }
+echo "apt-get remove: none of the packages files is left"'
+}
+
+# The two lanes side by side: two jobs for this machine's two cores.
+run_a > "$out/A.out" 2>&1 & pa=$!
+run_b > "$out/B.out" 2>&1 & pb=$!
+rc=0
+wait $pa || rc=1
+cat "$out/A.out"
+wait $pb || rc=1
+cat "$out/B.out"
+[ $rc = 0 ] || { echo "check-fresh: FAILED ($(( $(date +%s) - t0 )) s)"; exit 1; }
 echo "check-fresh: lintian in the preinstalled root: $(grep -c '^E:' "$out/deb/lintian.txt" || true) errors, $(grep -c '^W:' "$out/deb/lintian.txt" || true) warnings"
 echo "check-fresh: all steps passed in $(( $(date +%s) - t0 )) s (logs: $out)"
