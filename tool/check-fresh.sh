@@ -201,7 +201,7 @@ for f in $files; do
   if [ -f "$f" ] || [ -L "$f" ]; then echo "apt-get remove left $f"; exit 1; fi
 done
 [ ! -e /usr/lib/$ma/sqlite3 ] || { echo "apt-get remove left /usr/lib/$ma/sqlite3"; exit 1; }
-echo "apt-get remove: none of the packages files is left"'
+echo "apt-get remove: no file of the three packages is left"'
 }
 
 # The two lanes side by side: two jobs for this machine's two cores.
