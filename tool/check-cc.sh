@@ -18,6 +18,7 @@ fail() {
 }
 
 # The compiler: the first word of CC (CC may be "ccache gcc" or "gcc -m32").
+# shellcheck disable=SC2086  # split on purpose: CC may hold flags
 set -- $cc
 [ $# -gt 0 ] || fail "CC is empty"
 command -v "$1" >/dev/null 2>&1 || fail "no C compiler: '$1' (CC) is not installed"

@@ -38,6 +38,7 @@
 # environment.  Downloaded .debs are kept in FRESH_CACHE/archives-* (bound to
 # the root's /var/cache/apt/archives), so a warm run downloads little.
 # Exits non-zero at the first failing step, after printing its last lines.
+# shellcheck disable=SC2016  # the step scripts are single-quoted on purpose: they expand in the root
 set -eu
 top=$(git rev-parse --show-toplevel)
 cd "$top"
