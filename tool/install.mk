@@ -10,7 +10,8 @@
 #                      derives the entry point sqlite3_migrate_init from the
 #                      name, so `.load /usr/local/lib/sqlite3/migrate` works
 #       $(PREFIX)/share/man/man1/sqlite-migrate.1, man7/libmigrate.7,
-#                      man3/migrate_boot.3, migrate_run.3 (+ links)
+#                      man3/migrate_boot.3, migrate_run.3, migrateSqlToken.3
+#                      (+ links for the other names of their functions)
 #     BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR, SQLITE_MODDIR override
 #     each folder (the Debian build sets LIBDIR to the multiarch folder).
 #   make uninstall [PREFIX=...] [DESTDIR=]   removes exactly those files
@@ -38,7 +39,8 @@ SCDOC         ?= scdoc
 MAN_PAGES = $(patsubst tool/man/%.scd,build/man/%,$(wildcard tool/man/*.scd))
 # Second names of a page, as symbolic links: NAME.3 -> PAGE.3.
 MAN_LINKS = migrate_define.3:migrate_boot.3 migrate_apply.3:migrate_boot.3 \
-            sqlite3_migrate_init.3:migrate_boot.3
+            sqlite3_migrate_init.3:migrate_boot.3 \
+            migrateSkipSpace.3:migrateSqlToken.3 migrateNaturalCmp.3:migrateSqlToken.3
 
 # ---- man pages ------------------------------------------------------------
 build/man/%: tool/man/%.scd ext/migrate.h
@@ -48,6 +50,7 @@ build/man/%: tool/man/%.scd ext/migrate.h
 	@mkdir -p build/man
 	sed 's/@VERSION@/$(MIGRATE_VERSION)/g' $< | $(SCDOC) > $@.tmp && mv $@.tmp $@
 
+## man-pages: build the man pages into build/man/ (scdoc must be there: make man installs it)
 man-pages: $(MAN_PAGES)
 
 ## man: build the man pages into build/man/ (installs scdoc when missing)
