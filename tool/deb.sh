@@ -8,9 +8,12 @@
 #
 # How: installs the build tools when missing (tool/install-deps.sh: the
 # Build-Depends of tool/debian/control plus build-essential, debhelper,
-# dpkg-dev and lintian); copies the source (ext sql test tool Makefile
-# README.md) into build/deb/src/libmigrate-VERSION/ with tool/debian/ as its
-# debian/ (the repository keeps no top-level debian/); runs
+# dpkg-dev and lintian); copies the source (the files git lists, tracked or
+# new and not ignored; without git: ext sql test tool Makefile README.md)
+# into a scratch folder outside the tree, libmigrate-VERSION/, with
+# tool/debian/ as its debian/ (the repository keeps no top-level debian/;
+# outside the tree, the tests in the build do not see this checkout's git);
+# runs
 # `dpkg-buildpackage -b` there (binary packages only, unsigned; as root or
 # not: Rules-Requires-Root is no); moves the .deb, .buildinfo and .changes
 # files to build/deb/; runs lintian on the .changes and fails on any error
@@ -20,7 +23,9 @@ cd "$(dirname "$0")/.."
 ver=$(sed -n 's/^.define MIGRATE_VERSION "\([^"]*\)".*/\1/p' ext/migrate.h)
 [ -n "$ver" ] || { echo "deb: no MIGRATE_VERSION in ext/migrate.h" >&2; exit 1; }
 out=build/deb
-src=$out/src/libmigrate-$ver
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/libmigrate-deb.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+src=$scratch/libmigrate-$ver
 
 tools="build-essential debhelper dpkg-dev libsqlite3-dev scdoc"
 case " $DEB_BUILD_OPTIONS " in *" nocheck "*) ;; *) tools="$tools tcl libsqlite3-tcl sqlite3" ;; esac
@@ -29,8 +34,15 @@ case " $DEB_BUILD_OPTIONS " in *" nocheck "*) ;; *) tools="$tools tcl libsqlite3
 sh tool/install-deps.sh --only $tools
 
 rm -rf "$out"
-mkdir -p "$src"
-cp -a ext sql test tool Makefile README.md "$src/"
+mkdir -p "$out" "$src"
+if files=$(git ls-files --cached --others --exclude-standard 2>/dev/null) && [ -n "$files" ]; then
+  echo "$files" | while IFS= read -r f; do
+    [ -e "$f" ] || continue          # deleted, not yet committed
+    mkdir -p "$src/$(dirname "$f")" && cp -a "$f" "$src/$f"
+  done
+else
+  cp -a ext sql test tool Makefile README.md "$src/"
+fi
 cp -a tool/debian "$src/debian"
 echo "deb: dpkg-buildpackage in $src (log: $out/build.log)"
 if ! (cd "$src" && dpkg-buildpackage -b --no-sign) > "$out/build.log" 2>&1; then
@@ -38,8 +50,7 @@ if ! (cd "$src" && dpkg-buildpackage -b --no-sign) > "$out/build.log" 2>&1; then
   echo "deb: dpkg-buildpackage failed (whole log: $out/build.log)" >&2
   exit 1
 fi
-mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out/"
-rm -rf "$out/src"
+mv "$scratch"/*.deb "$scratch"/*.buildinfo "$scratch"/*.changes "$out/"
 for d in "$out"/*.deb; do
   echo "== $d"
   dpkg-deb -c "$d" | awk '{ $1=$2=$3=$4=$5=""; sub(/^ +/, ""); print "   " $0 }' | grep -v '/$'
