@@ -47,12 +47,12 @@ done
 [ -x "$root$prefix/bin/sqlite-migrate" ] || fail "$prefix/bin/sqlite-migrate is not executable"
 # Man pages, gzipped or not (Debian compresses them); links count too.
 for m in man1/sqlite-migrate.1 man7/libmigrate.7 man3/migrate_boot.3 man3/migrate_run.3 \
-         man3/migrateSqlToken.3 man3/migrateSkipSpace.3 man3/migrateNaturalCmp.3 \
+         man3/migrate_run_ex.3 man3/migrateSqlToken.3 man3/migrateSkipSpace.3 man3/migrateNaturalCmp.3 \
          man3/migrate_define.3 man3/migrate_apply.3 man3/sqlite3_migrate_init.3; do
   [ -e "$root$prefix/share/man/$m" ] || [ -e "$root$prefix/share/man/$m.gz" ] ||
     fail "man page $prefix/share/man/$m is not installed"
 done
-ok "files in $prefix (header, libmigrate.a, libmigrate.pc, $moddir/migrate.so, CLI, 10 man pages)"
+ok "files in $prefix (header, libmigrate.a, libmigrate.pc, $moddir/migrate.so, CLI, 11 man pages)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
