@@ -25,7 +25,7 @@ build/.deps-dqlite: tool/install-deps.sh
 	  || sh tool/install-deps.sh $(DQLITE_PKGS)
 	@touch $@
 
-$(DQLITE_PRELOAD): tool/dqlite/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) | build/.deps
+$(DQLITE_PRELOAD): tool/dqlite/dqlite-preload.c $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) | build/.cc-ok
 	@mkdir -p build/dqlite
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -DSQLITE_CORE -Iext -o $@ \
 	  tool/dqlite/dqlite-preload.c $(EXT_SRC) $(GEN_SRC) $(SQLITE_LIBS) -lpthread -ldl

@@ -23,10 +23,13 @@ $(DBMATE_BIN):
 	  npm install --prefix build/npm @dbmate/linux-x64 >build/npm-install.log 2>&1 || \
 	  echo "check-import: could not install dbmate (see build/npm-install.log)"
 
+# sqitch needs DBD::SQLite, which its package only offers among alternatives
+# (libdbd-pg-perl | libdbd-sqlite3-perl | ...): probe both, then install
+# through install-deps.sh (apt-get update first, root or sudo).
 ## check-import-deps: install dbmate (npm) and sqitch (apt) for check-import
 check-import-deps: $(DBMATE_BIN)
-	-@command -v sqitch >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
-	  apt-get install -y sqitch libdbd-sqlite3-perl >/dev/null 2>&1; } || \
+	-@{ command -v sqitch && perl -MDBD::SQLite -e 1; } >/dev/null 2>&1 || \
+	  sh tool/install-deps.sh sqitch libdbd-sqlite3-perl >/dev/null 2>&1 || \
 	  echo "check-import: could not install sqitch"
 
 ## check-import: test/cli_import.test against the real dbmate and sqitch

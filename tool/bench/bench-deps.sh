@@ -37,8 +37,11 @@ SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
 
 missing=""
+# Installed means dpkg's status "installed": `dpkg -s` also exits 0 for a
+# removed package whose configuration files are still there.
 apt_need() {
-  dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ] ||
+    missing="$missing $1"
 }
 
 apt_need gnuplot-nox
