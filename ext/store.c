@@ -505,9 +505,10 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
   rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 4, iMs);
   sqlite3_bind_int64(pStmt, 5, nChange);
-  sqlite3_bind_text(pStmt, 6, zSum, -1, SQLITE_STATIC);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_bind_text(pStmt, 6, zSum, -1, SQLITE_TRANSIENT);
+  }
   if( rc==SQLITE_OK ) rc = recRun(pStmt);
-  sqlite3_bind_null(pStmt, 6);
   if( rc==SQLITE_OK && sqlite3_changes(p->db)!=1 ) rc = SQLITE_NOTFOUND;
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "up", iBatch, iStart+iMs, iMs,
@@ -568,6 +569,7 @@ int migrateRecordBaseline(MigrateRecorder *p, const MigrateItem *pItem){
   rc = sqlite3_bind_text(pStmt, 3, zAt, -1, SQLITE_TRANSIENT);  /* may fail */
   sqlite3_bind_int64(pStmt, 4, 0);
   sqlite3_bind_null(pStmt, 5);
+  sqlite3_bind_null(pStmt, 6);   /* no checksum that ran: nothing ran */
   if( rc==SQLITE_OK ) rc = recRun(pStmt);
   if( rc==SQLITE_OK ){
     rc = migrateRecordHistory(p, pItem->zName, "baseline", 0, 0, 0, -1, 1, 0);
