@@ -232,6 +232,7 @@ static void cliUsage(FILE *out){
     "  --registry FILE    import --from sqitch: the registry (default:\n"
     "                     sqitch.db next to the database)\n"
     "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
+    "  --version          the version of the tool and of libmigrate\n"
     "\n"
     "files in DIR, one layout per folder (detected, or --format):\n"
     "  dbmate          NAME.sql with `-- migrate:up` / `-- migrate:down`\n"
@@ -329,6 +330,13 @@ int main(int argc, char **argv){
     if( strcmp(z, "--")==0 ){ bNoOpt = 1; continue; }
     if( strcmp(z, "--json")==0 ){ p->bJson = 1; continue; }
     if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ bHelp = 1; continue; }
+    if( strcmp(z, "--version")==0 ){
+      /* the library's version, from one place: MIGRATE_VERSION */
+      printf("sqlite-migrate %s (libmigrate %s, SQLite %s)\n", MIGRATE_VERSION,
+             MIGRATE_VERSION, sqlite3_libversion());
+      sqlite3_free(azPos);
+      return CLI_OK;
+    }
     if( strcmp(z, "--check")==0 ){ p->bCheck = 1; continue; }
     if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
     if( strcmp(z, "--prune")==0 ){ p->bPrune = 1; continue; }
