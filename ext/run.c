@@ -1052,6 +1052,11 @@ run_done:
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr){
+#ifndef MIGRATE_OMIT_DIFF
+  if( eOp==MIGRATE_OP_CHECK ){   /* up, down, compare, up: check.c */
+    return migrateCheck(db, zTarget, xProgress, pArg, pnDone, pzErr);
+  }
+#endif
   return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
                  pnDone, pzErr);
 }
