@@ -17,6 +17,7 @@
 **   cli_gen.c         new, diff, generate              cli.test, cli_out.test
 **   cli_import.c      import --from TOOL               cli_import.test
 **   cli_fleet.c       --each GLOB                      cli_fleet.test
+**   cli_check.c       check, dump, squash, up --dump   cli_check.test
 */
 #ifndef CLI_H
 #define CLI_H
@@ -54,6 +55,8 @@ struct CliScript {
   int iDownLine;    /* line of zDownFile where the down script starts */
   char *zVerify;    /* verify query (`-- migrate:verify`, NAME.verify.sql) */
   int bRepeatable;  /* 1: an R__NAME file (repeatable, no down) */
+  char *zReplaces;  /* a squash: `-- migrate:replaces NAME` lines, the
+                    ** names joined by newlines (the engine's form) */
 };
 
 /* The hook events of the engine (ext/hooks.c), in the order they run
@@ -106,6 +109,11 @@ struct Cli {
   const char *zRegistry;  /* import --registry FILE (sqitch) */
   const char *zEach;      /* --each GLOB */
   int bIdle;              /* the call had nothing to do (--each) */
+  const char *zDump;      /* up --dump FILE */
+  int bStrict;            /* up --strict */
+  sqlite3_str *apCheck[3];  /* check: JSON arrays of the migrations checked,
+                            ** skipped and failed */
+  int anCheck[3];           /* and how many of each */
 };
 
 /* One command: name, arguments, one-line summary, details. */
@@ -184,5 +192,12 @@ int cliImport(Cli *p);
 
 /* cli_fleet.c: --each GLOB */
 int cliEach(Cli *p, const CliCmd *pCmd, const char *zJobs);
+
+/* cli_check.c: check, dump, squash; up --dump */
+int cliCheck(Cli *p);
+int cliDump(Cli *p);
+int cliDumpTo(Cli *p, const char *zFile);
+int cliSquash(Cli *p);
+char *cliReadReplaces(const char *zPath, const char *z, char **pzReplaces);
 
 #endif /* CLI_H */

@@ -3,6 +3,8 @@
 ** one place: one function per format.
 **   dbmate NAME.sql (`-- migrate:up` / `down` / `verify` sections,
 **     `transaction:false`)                              cliSplitDbmate
+**     and a squash's `-- migrate:replaces NAME` lines   cliReadReplaces
+**                                                       (cli_check.c)
 **   golang-migrate NAME.up.sql + NAME.down.sql (+ NAME.verify.sql), and
 **     Flyway-style R__NAME.sql repeatables              cliReadDir
 **   hooks DIR/hooks/EVENT.sql                           cliReadHooks
@@ -328,6 +330,7 @@ void cliFreeScripts(Cli *p){
     sqlite3_free(p->aScript[i].zFile);
     sqlite3_free(p->aScript[i].zDownFile);
     sqlite3_free(p->aScript[i].zVerify);
+    sqlite3_free(p->aScript[i].zReplaces);
   }
   for(i=0; i<CLI_NHOOK; i++){
     sqlite3_free(p->azHook[i]);
@@ -507,6 +510,7 @@ int cliReadDir(Cli *p){
     }else if( pE->eKind==0 ){
       zErr = cliSplitDbmate(zPath, zText, &pS->zUp, &pS->zDown, &pS->zVerify,
                             &pS->iUpLine, &pS->iDownLine);
+      if( zErr==0 ) zErr = cliReadReplaces(zPath, zText, &pS->zReplaces);
       pS->zDownFile = sqlite3_mprintf("%s", zPath);
     }else{
       pS->zUp = zText;

@@ -5,7 +5,8 @@
 ** runs on its own in autocommit mode (a no-op `up` writes nothing).
 ** Something to sync: BEGIN IMMEDIATE, the sync, the call, COMMIT; any
 ** error rolls all of it back; `status` and `dry-run` always roll back.  A
-** failed script's error gets " at FILE:LINE" (cliLocate).
+** failed script's error gets " at FILE:LINE" (cliLocate).  `up --strict`
+** calls migrate_strict; `up --dump FILE` then rewrites FILE (cli_check.c).
 ** Tested by test/cli.test and test/cli_lifecycle.test.
 */
 #include "cli.h"
@@ -140,8 +141,8 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     p->pDownJson = sqlite3_str_new(0);
     sqlite3_str_appendchar(p->pUpJson, 1, '[');
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
-    if( migrate_run(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr)
-        !=SQLITE_OK ){
+    if( migrate_run(p->db, p->bStrict ? "migrate_strict" : zCall, zArg,
+                    cliProgress, p, &nDone, &zErr)!=SQLITE_OK ){
       char *zMsg = cliLocate(p, zCall, zErr ? zErr : sqlite3_errmsg(p->db));
       rc = cliErrorMsg(p, zMsg ? zMsg : cliNoMem());
     }
@@ -160,6 +161,7 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     }
   }
 
+  if( rc==CLI_OK && p->zDump ) rc = cliDumpTo(p, p->zDump);   /* up --dump */
   if( rc==CLI_OK && !bStatus ){
     sqlite3_int64 ms = cliNowMs() - t0;
     sqlite3_int64 iBatch = p->nUp>0 && !bLook ? cliMaxBatch(p) : 0;
