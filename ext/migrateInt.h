@@ -139,6 +139,7 @@ struct MigratePlan {
   int iPartial;           /* 1 + index of a squash whose replaced
                           ** migrations are only partly applied, or 0 */
   char *zPartial;         /* then: the first of them not applied */
+  char *zPartialLast;     /* and the last of them */
 };
 
 int migrateStateOf(int bDefined, int bApplied, int bSame, int bRepeatable);

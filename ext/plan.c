@@ -129,6 +129,7 @@ void migratePlanFree(MigratePlan *p){
   sqlite3_free(p->aItem);
   sqlite3_free(p->aRun);
   sqlite3_free(p->zPartial);
+  sqlite3_free(p->zPartialLast);
   memset(p, 0, sizeof(*p));
 }
 
@@ -145,14 +146,18 @@ static int planSquash(MigratePlan *p){
   for(i=0; i<p->nItem; i++){
     MigrateItem *pSq = &p->aItem[i];
     const char *z = pSq->zReplaces;
-    const char *zMissing = 0;
-    int nMissing = 0, n = 0, nApplied = 0;
+    const char *zMissing = 0, *zLast = 0;
+    int nMissing = 0, nLast = 0, n = 0, nApplied = 0;
     if( z==0 || pSq->iScript==0 ) continue;
     for(;;){                       /* count the replaced names applied */
       const char *zEnd = strchr(z, '\n');
       int nName = zEnd ? (int)(zEnd-z) : (int)strlen(z);
       int j = planFindN(p, z, nName);
       n++;
+      if( zLast==0 || migrateNaturalCmp(0, nName, z, nLast, zLast)>0 ){
+        zLast = z;
+        nLast = nName;
+      }
       if( j>=0 && p->aItem[j].iLedger ){
         nApplied++;
       }else if( zMissing==0 || migrateNaturalCmp(0, nName, z, nMissing,
@@ -167,7 +172,8 @@ static int planSquash(MigratePlan *p){
       if( p->iPartial==0 ){
         p->iPartial = i+1;
         p->zPartial = sqlite3_mprintf("%.*s", nMissing, zMissing);
-        if( p->zPartial==0 ) return SQLITE_NOMEM;
+        p->zPartialLast = sqlite3_mprintf("%.*s", nLast, zLast);
+        if( p->zPartial==0 || p->zPartialLast==0 ) return SQLITE_NOMEM;
       }
       continue;
     }
@@ -386,25 +392,13 @@ static void planAddRepeatables(MigratePlan *p, int bAll){
 */
 static int planPartialError(const MigratePlan *p, const char *zFunc,
                             char **pzErr){
-  const MigrateItem *pSq = &p->aItem[p->iPartial-1];
-  const char *z = pSq->zReplaces;
-  const char *zLast = z;
-  int nLast = 0;
-  for(;;){                  /* the last replaced name, in migration order */
-    const char *zEnd = strchr(z, '\n');
-    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
-    if( nLast==0 || migrateNaturalCmp(0, n, z, nLast, zLast)>0 ){
-      zLast = z;
-      nLast = n;
-    }
-    if( zEnd==0 ) break;
-    z = zEnd+1;
-  }
   *pzErr = sqlite3_mprintf("%s: %s replaces migrations of which only some "
-      "are applied here: %s is not; apply the replaced migrations up to "
-      "%.*s first (with the files they came from), then migrate again; "
-      "nothing was done", zFunc, pSq->zName, p->zPartial, nLast, zLast);
-  return SQLITE_ERROR;
+      "are applied here: %s is not; apply the replaced migrations up to %s "
+      "first (migrate('%s') with their definitions, e.g. from the files they "
+      "came from), then migrate again; nothing was done", zFunc,
+      p->aItem[p->iPartial-1].zName, p->zPartial, p->zPartialLast,
+      p->zPartialLast);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /*
@@ -489,7 +483,10 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
   }
 
   if( p->iPartial && (eOp==MIGRATE_OP_UP || eOp==MIGRATE_OP_DRY_RUN
-                      || eOp==MIGRATE_OP_STRICT || eOp==MIGRATE_OP_CHECK) ){
+                      || eOp==MIGRATE_OP_STRICT || eOp==MIGRATE_OP_CHECK)
+   && (zTarget==0 || migrateNaturalCmp(0, (int)strlen(zTarget), zTarget,
+                        (int)strlen(p->zPartialLast), p->zPartialLast)>0) ){
+    /* refused, except on the way there: a target up to the last one */
     return planPartialError(p, zFunc, pzErr);
   }
 
