@@ -155,6 +155,7 @@ int cliCheck(Cli *p){
              p->anCheck[1], ms);
     }
     if( rcCall!=SQLITE_OK ){
+      fflush(stdout);     /* the lines so far, then the error */
       rc = cliErrorMsg(p, zErr ? zErr : sqlite3_mprintf("%s",
                                                      sqlite3_errmsg(p->db)));
       zErr = 0;
