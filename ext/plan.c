@@ -46,27 +46,22 @@
 **   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's),
 **   8 repeatable, 9 has a verify query, 10 its scripts are text or NULL
 **   (typeof() reads a column's type from the record header: no script
-**   text is read), 11 the names a squash replaces (NULL for the others;
-**   storage older than the column reads NULL: PLAN_STATUS_SQL("NULL"))
+**   text is read)
 */
-#define PLAN_STATUS_SQL(REPLACES) \
-  "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum," \
-  "       l.applied_at, l.duration_ms, s.checksum, s.repeatable," \
-  "       s.verify IS NOT NULL," \
-  "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null'), " \
-  REPLACES \
-  "  FROM main.migrations_scripts AS s" \
-  "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name " \
-  "UNION ALL " \
-  "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms," \
-  "       l.checksum, l.repeatable, 0, typeof(l.down) IN ('text','null')," \
-  "       NULL" \
-  "  FROM main.migrations_ledger AS l" \
-  " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s" \
-  "                   WHERE s.name=l.name) " \
-  "ORDER BY 1 COLLATE " MIGRATE_COLLATION
-const char migrateStatusSql[] = PLAN_STATUS_SQL("NULL");
-static const char planStatusSqlReplaces[] = PLAN_STATUS_SQL("s.replaces");
+const char migrateStatusSql[] =
+  "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum,"
+  "       l.applied_at, l.duration_ms, s.checksum, s.repeatable,"
+  "       s.verify IS NOT NULL,"
+  "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null')"
+  "  FROM main.migrations_scripts AS s"
+  "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name "
+  "UNION ALL "
+  "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms,"
+  "       l.checksum, l.repeatable, 0, typeof(l.down) IN ('text','null')"
+  "  FROM main.migrations_ledger AS l"
+  " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s"
+  "                   WHERE s.name=l.name) "
+  "ORDER BY 1 COLLATE " MIGRATE_COLLATION;
 
 static int planIsDigit(unsigned char c){ return c>='0' && c<='9'; }
 static int planFindN(const MigratePlan *p, const char *zName, int n);
@@ -134,15 +129,36 @@ void migratePlanFree(MigratePlan *p){
 }
 
 /*
-** Decides which squashes are in effect (see the header) once every name is
-** loaded: marks the migrations they replace MIGRATE_REPLACED, and a squash
+** Reads the names each squash replaces (a storage older than the column
+** has none), then decides which squashes are in effect (see the header): marks the migrations they replace MIGRATE_REPLACED, and a squash
 ** whose replaced migrations are all applied MIGRATE_APPLIED (with no
 ** ledger row).  A squash whose replaced migrations are only partly
 ** applied is left as it is and remembered in p->iPartial / p->zPartial
 ** (the first one not applied, in migration order).
 */
-static int planSquash(MigratePlan *p){
-  int i;
+static int planSquash(sqlite3 *db, MigratePlan *p){
+  sqlite3_stmt *pStmt = 0;
+  int i, bHas = 0;
+  int rc = migrateStoreHasReplaces(db, &bHas);
+  if( rc==SQLITE_OK && bHas ){
+    /* the squashes: IS NOT NULL reads only the record header */
+    rc = sqlite3_prepare_v2(db, "SELECT name, replaces FROM"
+        " main.migrations_scripts WHERE replaces IS NOT NULL", -1, &pStmt, 0);
+    while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      i = migratePlanFind(p, (const char*)sqlite3_column_text(pStmt, 0));
+      if( i>=0 && p->aItem[i].zReplaces==0 ){
+        p->aItem[i].zReplaces = sqlite3_mprintf("%s",
+                                               sqlite3_column_text(pStmt, 1));
+        if( p->aItem[i].zReplaces==0 ) rc = SQLITE_NOMEM;
+      }
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_finalize(pStmt);
+    }else{
+      sqlite3_finalize(pStmt);
+    }
+  }
+  if( rc!=SQLITE_OK ) return rc;
   for(i=0; i<p->nItem; i++){
     MigrateItem *pSq = &p->aItem[i];
     const char *z = pSq->zReplaces;
@@ -204,16 +220,12 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
                     char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int bExists = 0;
-  int bReplaces = 0;
   int nAlloc = 0;
   int rc;
 
   rc = migrateStoreExists(db, &bExists);
   if( rc!=SQLITE_OK || !bExists ) goto plan_load_done;
-  rc = migrateStoreHasReplaces(db, &bReplaces);
-  if( rc!=SQLITE_OK ) goto plan_load_done;
-  rc = sqlite3_prepare_v2(db, bReplaces ? planStatusSqlReplaces
-                                        : migrateStatusSql, -1, &pStmt, 0);
+  rc = sqlite3_prepare_v2(db, migrateStatusSql, -1, &pStmt, 0);
   if( rc!=SQLITE_OK ){
     *pzErr = sqlite3_mprintf("%s: %s: %s", zFunc, rc==SQLITE_ERROR
                              ? "the migration tables are damaged"
@@ -286,14 +298,15 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
     pItem->eState = migrateStateOf(bDefined, bApplied,
                                    sqlite3_column_int(pStmt, 4),
                                    pItem->bRepeatable);
-    if( sqlite3_column_type(pStmt, 11)==SQLITE_TEXT ){
-      pItem->zReplaces = sqlite3_mprintf("%s",
-                                         sqlite3_column_text(pStmt, 11));
-      if( pItem->zReplaces==0 ){ rc = SQLITE_NOMEM; break; }
-    }
   }
   if( rc==SQLITE_DONE ){
-    rc = planSquash(p);
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    rc = planSquash(db, p);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s: cannot read the migration tables: %s",
+                               zFunc, sqlite3_errmsg(db));
+    }
   }else if( rc!=SQLITE_ROW && *pzErr==0 && rc!=SQLITE_NOMEM ){
     rc = sqlite3_errcode(db);
     *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));

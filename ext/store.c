@@ -243,6 +243,7 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pIn,
   const char *azCol[5];
   const char *azVal[5];
   char *zReplaces = 0;
+  char *zSql = 0;
   MigrateDef def = *pIn;     /* with the replaced names in stored form */
   const MigrateDef *pDef = &def;
   int k;
@@ -322,23 +323,15 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pIn,
   }
 
   /* ?8 is bound only where the column exists */
-  if( iOld ){
-    rc = sqlite3_prepare_v2(db, bHasReplaces
-      ? "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
-        " down_checksum=?3, repeatable=?4, up=?5, down=?6, verify=?7,"
-        " replaces=?8 WHERE rowid=?9"
-      : "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
-        " down_checksum=?3, repeatable=?4, up=?5, down=?6, verify=?7"
-        " WHERE rowid=?9", -1, &pStmt, 0);
-  }else{
-    rc = sqlite3_prepare_v2(db, bHasReplaces
-      ? "INSERT INTO main.migrations_scripts"
-        "(name, checksum, down_checksum, repeatable, up, down, verify,"
-        " replaces) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
-      : "INSERT INTO main.migrations_scripts"
-        "(name, checksum, down_checksum, repeatable, up, down, verify)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7)", -1, &pStmt, 0);
-  }
+  zSql = iOld
+    ? sqlite3_mprintf("UPDATE main.migrations_scripts SET name=?1,"
+        " checksum=?2, down_checksum=?3, repeatable=?4, up=?5, down=?6,"
+        " verify=?7%s WHERE rowid=?9", bHasReplaces ? ", replaces=?8" : "")
+    : sqlite3_mprintf("INSERT INTO main.migrations_scripts(name, checksum,"
+        " down_checksum, repeatable, up, down, verify%s)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7%s)", bHasReplaces ? ", replaces" : "",
+        bHasReplaces ? ",?8" : "");
+  rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
   if( rc!=SQLITE_OK ) goto store_write_done;
   sqlite3_bind_text(pStmt, 1, pDef->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
@@ -359,6 +352,7 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pIn,
 store_write_done:
   sqlite3_finalize(pStmt);
   sqlite3_free(zReplaces);
+  sqlite3_free(zSql);
   if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ){
     *pzErr = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
   }
