@@ -31,11 +31,13 @@ TCLSH   ?= tclsh
 OMIT_DIFF ?=
 EXT_SRC = ext/migrate.c ext/func.c ext/run.c ext/plan.c ext/guard.c \
           ext/store.c ext/checksum.c ext/vtab_scripts.c ext/vtab_status.c \
-          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c ext/lex.c ext/ops.c ext/util.c
+          ext/api.c ext/hooks.c ext/vtab.c ext/undo.c ext/lex.c ext/ops.c ext/util.c \
+          ext/dump.c
+# check.c (migrate_check) needs diff.c's schema model: it goes with it.
 ifeq ($(OMIT_DIFF),1)
   WARN += -DMIGRATE_OMIT_DIFF
 else
-  EXT_SRC += ext/diff.c
+  EXT_SRC += ext/diff.c ext/check.c
 endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
 GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c

@@ -42,9 +42,14 @@
 **   5. The down script is the same diff with the two sides swapped.
 **   Every drop is announced by a comment at the top of the script naming
 **   the data it loses; a drop next to an add says it may be a rename.
+**
+**   The same model serves migrate_check() (check.c): migrateSchemaLoad()
+**   reads main's schema, migrateSchemaCompare() says in words how two such
+**   snapshots differ ("table t still exists", "column c missing from t").
 */
 #ifndef MIGRATE_OMIT_DIFF
 #include "migrateInt.h"
+#include <stdarg.h>
 #include <string.h>
 
 /* Separates columns, constraints and options in a table's key (a byte no
@@ -442,7 +447,8 @@ static int diffLoad(sqlite3 *db, DiffSchema *p, char **pzErr){
       " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
       " AND tbl_name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
       " AND lower(tbl_name) NOT IN"
-      "   ('migrations_scripts','migrations_ledger','migrations_history')"
+      "   ('migrations_scripts','migrations_ledger','migrations_history',"
+      "    'migrations_hooks','migrations_lock')"
       " %s ORDER BY rowid";
   static const char zNoShadow[] =
       " AND name NOT IN (SELECT name FROM pragma_table_list"
@@ -1417,6 +1423,134 @@ int migrateRegisterDiff(sqlite3 *db){
                                  diffGenerate, 0, 0);
   }
   return rc;
+}
+
+/* ---- the normalized schema, for migrate_check() (check.c) --------------- */
+
+/* Reads main's schema into *ppSchema (see diffLoad). */
+int migrateSchemaLoad(sqlite3 *db, MigrateSchema **ppSchema, char **pzErr){
+  DiffSchema *p = sqlite3_malloc(sizeof(DiffSchema));
+  int rc;
+  *ppSchema = 0;
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  rc = diffLoad(db, p, pzErr);
+  if( rc!=SQLITE_OK ){
+    migrateSchemaFree(p);
+    return rc;
+  }
+  *ppSchema = p;
+  return SQLITE_OK;
+}
+
+void migrateSchemaFree(MigrateSchema *p){
+  if( p==0 ) return;
+  diffSchemaFree(p);
+  sqlite3_free(p);
+}
+
+/* The name of ordinary table number iTable of p, or NULL past the last. */
+const char *migrateSchemaTable(const MigrateSchema *p, int iTable){
+  int i;
+  for(i=0; i<p->nObj; i++){
+    if( p->aObj[i].eType==OBJ_TABLE && iTable--==0 ) return p->aObj[i].zName;
+  }
+  return 0;
+}
+
+/* 1 when table zTable is in both pA and pB with the same definition. */
+int migrateSchemaTableSame(const MigrateSchema *pA, const MigrateSchema *pB,
+                           const char *zTable){
+  DiffObj *a = diffFind((DiffSchema*)pA, OBJ_TABLE, zTable);
+  DiffObj *b = diffFind((DiffSchema*)pB, OBJ_TABLE, zTable);
+  return a && b && strcmp(a->zKey, b->zKey)==0;
+}
+
+/* The word for an object type, in messages. */
+static const char *diffTypeWord(int eType){
+  switch( eType ){
+    case OBJ_TABLE: return "table";
+    case OBJ_INDEX: return "index";
+    case OBJ_VIEW:  return "view";
+    case OBJ_TRIGGER: return "trigger";
+    default: return "virtual table";
+  }
+}
+
+/* The normalized definition of column zCol of table p (parsed), or NULL. */
+static const char *diffColNorm(const DiffObj *p, const char *zCol){
+  int k;
+  for(k=0; p->bParsed && k<p->nItem; k++){
+    if( !p->aItem[k].bConstraint
+     && diffTokIsName(p->zSql, &p->aTok[p->aItem[k].iFirst], zCol) ){
+      return p->aItem[k].zNorm;
+    }
+  }
+  return 0;
+}
+
+/* Appends one difference to pOut ("; " between them). */
+static void diffSay(sqlite3_str *pOut, int *pn, const char *zFmt, ...){
+  va_list ap;
+  if( (*pn)++ ) sqlite3_str_appendall(pOut, ", ");
+  va_start(ap, zFmt);
+  sqlite3_str_vappendf(pOut, zFmt, ap);
+  va_end(ap);
+}
+
+/*
+** Appends to pOut, in words and separated by ", ", how schema pNow differs
+** from pWas (objects compared on their normalized definitions, as the
+** diff compares them): "table t still exists", "view v is missing",
+** "column c missing from t", "column c still exists in t", "column c of t
+** differs", "table t differs" (constraints, options or column order),
+** "index i differs".  Returns the number of differences.
+*/
+int migrateSchemaCompare(const MigrateSchema *pWas, const MigrateSchema *pNow,
+                         sqlite3_str *pOut){
+  DiffSchema *pA = (DiffSchema*)pWas;
+  DiffSchema *pB = (DiffSchema*)pNow;
+  int i, k, n = 0;
+  for(i=0; i<pA->nObj; i++){
+    DiffObj *a = &pA->aObj[i];
+    DiffObj *b = diffFind(pB, a->eType, a->zName);
+    int n0 = n;
+    if( b==0 ){
+      diffSay(pOut, &n, "%s %s is missing", diffTypeWord(a->eType), a->zName);
+      continue;
+    }
+    if( strcmp(a->zKey, b->zKey)==0 ) continue;
+    if( a->eType==OBJ_TABLE && a->bParsed && b->bParsed ){
+      for(k=0; k<a->nCol; k++){
+        const char *zA = diffColNorm(a, a->aCol[k].zName);
+        const char *zB = diffColNorm(b, a->aCol[k].zName);
+        if( zB==0 ){
+          diffSay(pOut, &n, "column %s missing from %s", a->aCol[k].zName,
+                  a->zName);
+        }else if( zA && strcmp(zA, zB)!=0 ){
+          diffSay(pOut, &n, "column %s of %s differs", a->aCol[k].zName,
+                  a->zName);
+        }
+      }
+      for(k=0; k<b->nCol; k++){
+        if( diffColNorm(a, b->aCol[k].zName)==0 ){
+          diffSay(pOut, &n, "column %s still exists in %s", b->aCol[k].zName,
+                  a->zName);
+        }
+      }
+    }
+    if( n==n0 ){
+      diffSay(pOut, &n, "%s %s differs", diffTypeWord(a->eType), a->zName);
+    }
+  }
+  for(i=0; i<pB->nObj; i++){
+    DiffObj *b = &pB->aObj[i];
+    if( diffFind(pA, b->eType, b->zName)==0 ){
+      diffSay(pOut, &n, "%s %s still exists", diffTypeWord(b->eType),
+              b->zName);
+    }
+  }
+  return n;
 }
 
 #endif /* MIGRATE_OMIT_DIFF */

@@ -11,6 +11,9 @@
 **   SELECT migrate_mark('005_applied_by_hand');
 **   SELECT migration_checksum('CREATE TABLE t(x);');
 **   SELECT libmigrate_version();   -- '0.1.0'
+**   SELECT migrate_strict(['target']);   -- refuses out-of-order ones
+**   SELECT migrate_check(['target']);    -- check.c
+**   SELECT migration_dump(['schema'|'rows']);   -- dump.c
 **
 ** HOW IT WORKS
 **   The operations come from the one table of ops.c: each row is
@@ -181,6 +184,8 @@ int migrateRegisterFunctions(sqlite3 *db){
     { "libmigrate_version", 0, 0, funcLibVersion },
     { "migration_checksum", 1, 0, migrateChecksumFunc },
     { "migrate_internal_step", 1, 1, migrateUndoStepFunc },  /* undo.c */
+    { "migration_dump",     0, 1, migrateDumpFunc },       /* dump.c */
+    { "migration_dump",     1, 1, migrateDumpFunc },
   };
   const MigrateOp *pOp;
   size_t i;

@@ -101,7 +101,9 @@ typedef void (*migrate_progress)(void *pArg, const char *zName,
 ** Runs any of the SQL functions from C, with a progress callback:
 **   zCall: "migrate", "rollback", "rollback_to", "migrate_reset",
 **          "migrate_refresh", "migrate_dry_run", "migrate_repair",
-**          "migrate_baseline" or "migrate_mark";
+**          "migrate_baseline", "migrate_mark", "migrate_strict" or
+**          "migrate_check" (not in a -DMIGRATE_OMIT_DIFF build; its
+**          progress direction is "checked", "skipped" or "failed");
 **   zArg:  the function's argument as text (a target name, or the n of
 **          rollback), or NULL for none.
 ** Exactly the semantics of the SQL call.  *pnDone (when not NULL) receives

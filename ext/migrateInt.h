@@ -22,8 +22,12 @@
 **   api.c           the firmware C API of migrate.h
 **   checksum.c      the checksum
 **   util.c          UTF-8 check, clock and time format
-**   diff.c          schema diff: migration_diff(), migrate_generate()
+**   diff.c          schema diff: migration_diff(), migrate_generate(), and
+**                   the normalized schema migrate_check() compares
 **                   (left out of firmware builds: MIGRATE_OMIT_DIFF)
+**   check.c         migrate_check(): proves every pending down script
+**                   (uses diff.c's normalizer, so left out with it)
+**   dump.c          migration_dump(): the schema and ledger as SQL text
 **   migrate.c       entry point: registers everything, nothing else
 **
 ** Embedded SQL (generated from sql/ by tool/sql2c.sh): migrateStorageSql,
@@ -61,6 +65,7 @@
 #define MIGRATE_APPLIED 1   /* applied, script unchanged */
 #define MIGRATE_CHANGED 2   /* applied, up script edited since */
 #define MIGRATE_MISSING 3   /* applied, no longer defined */
+#define MIGRATE_REPLACED 4  /* replaced by a squash that is in effect */
 
 /* Operations of run.c, one per SQL function (ops.c: the table of them).
 ** Those from MIGRATE_OP_REPAIR on only record: they run no script and no
@@ -74,6 +79,8 @@
 #define MIGRATE_OP_REPAIR      7   /* migrate_repair() */
 #define MIGRATE_OP_BASELINE    8   /* migrate_baseline(target) */
 #define MIGRATE_OP_MARK        9   /* migrate_mark(name) */
+#define MIGRATE_OP_STRICT     10   /* migrate_strict([target]) */
+#define MIGRATE_OP_CHECK      11   /* migrate_check([target]) (check.c) */
 
 /* The argument an operation takes (ops.c). */
 #define MIGRATE_ARG_NONE       0   /* f() */
@@ -98,6 +105,7 @@ int migrateOpCount(const MigrateOp*, const char *zArg, sqlite3_int64 *pnBatch,
                    char **pzErr);
 char *migrateOpCountError(const MigrateOp*);
 char *migrateOpTargetError(const MigrateOp*);
+char *migrateOpNestedError(const MigrateOp*);
 
 /* Name of the natural-order collation registered on every connection. */
 #define MIGRATE_COLLATION "migrate_natural"
@@ -128,6 +136,9 @@ struct MigrateItem {
   int bRepeatable;        /* a repeatable migration (re-runs when edited) */
   int bVerify;            /* it has a verify query */
   int bText;              /* its scripts are text (or NULL), not blobs */
+  char *zReplaces;        /* a squash: the names it replaces, one a line */
+  int iReplacedBy;        /* 1 + index of the squash in effect replacing
+                          ** it, 0 if none */
 };
 
 /* Everything a call knows, and what it will run. */
@@ -138,6 +149,10 @@ struct MigratePlan {
   int *aRun;              /* indexes into aItem, in the order they run */
   int nRun;
   int nDown;              /* aRun[0..nDown-1] revert, the rest apply */
+  int iPartial;           /* 1 + index of a squash whose replaced
+                          ** migrations are only partly applied, or 0 */
+  char *zPartial;         /* then: the first of them not applied */
+  char *zPartialLast;     /* and the last of them */
 };
 
 int migrateStateOf(int bDefined, int bApplied, int bSame, int bRepeatable);
@@ -165,6 +180,8 @@ struct MigrateDef {
   const char *zDown;      /* NULL: irreversible */
   const char *zVerify;    /* NULL: no verify query */
   int bRepeatable;
+  const char *zReplaces;  /* NULL, or the names a squash replaces (one a
+                          ** line; stored trimmed, without empty lines) */
 };
 
 extern const char migrateStorageSql[];   /* sql/storage.sql, generated */
@@ -180,6 +197,7 @@ int migrateStoreHasTable(sqlite3*, const char *zTable, int *pbExists);
 int migrateStoreAllDefined(sqlite3*, const migrate_script*, int nScript,
                            int *pbSame);
 int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
+int migrateStoreHasReplaces(sqlite3*, int *pbHas);
 
 
 int migrateRecorderOpen(sqlite3*, MigrateRecorder**);
@@ -304,9 +322,23 @@ void migrateResultError(sqlite3_context*, int rc, char *zErr);
 int migrateRegisterScriptsModule(sqlite3*);
 int migrateRegisterStatusModule(sqlite3*);
 
-/* ---- diff.c (schema diff; left out of firmware builds) ------------------ */
+/* ---- dump.c ----------------------------------------------------------- */
+void migrateDumpFunc(sqlite3_context*, int, sqlite3_value**);
+
+/* ---- diff.c, check.c (left out of firmware builds) ----------------------- */
 #ifndef MIGRATE_OMIT_DIFF
 int migrateRegisterDiff(sqlite3*);
+/* The normalized schema of main (diff.c's model), for migrate_check(). */
+typedef struct DiffSchema MigrateSchema;
+int migrateSchemaLoad(sqlite3*, MigrateSchema **ppSchema, char **pzErr);
+void migrateSchemaFree(MigrateSchema*);
+const char *migrateSchemaTable(const MigrateSchema*, int iTable);
+int migrateSchemaTableSame(const MigrateSchema*, const MigrateSchema*,
+                           const char *zTable);
+int migrateSchemaCompare(const MigrateSchema *pWas, const MigrateSchema *pNow,
+                         sqlite3_str *pOut);
+int migrateCheck(sqlite3*, const char *zTarget, migrate_progress xProgress,
+                 void *pArg, sqlite3_int64 *pnDone, char **pzErr);
 #endif
 
 #endif /* MIGRATE_INT_H */

@@ -41,6 +41,14 @@ const MigrateOp migrateOps[] = {
     MIGRATE_ARG_TARGET, 0 },
   { "migrate_mark",     "migrate_mark",     MIGRATE_OP_MARK,
     MIGRATE_ARG_TARGET, 0 },
+  { "migrate_strict",   "migrate_strict",   MIGRATE_OP_STRICT,
+    MIGRATE_ARG_OPT_TARGET, 1 },
+#ifndef MIGRATE_OMIT_DIFF
+  /* check.c, through migrateExec(); needs diff.c's schema normalizer, so
+  ** a firmware build (MIGRATE_OMIT_DIFF) has no such row: it stays last */
+  { "migrate_check",    "migrate_check",    MIGRATE_OP_CHECK,
+    MIGRATE_ARG_OPT_TARGET, 1 },
+#endif
   { 0, 0, 0, 0, 0 }
 };
 
@@ -89,4 +97,12 @@ char *migrateOpCountError(const MigrateOp *pOp){
 char *migrateOpTargetError(const MigrateOp *pOp){
   return sqlite3_mprintf("%s: the target must be a migration name "
                          "(non-empty text)", pOp->zErrName);
+}
+
+/* The message of a call made from inside another call (a script, hook or
+** verify query calling it). */
+char *migrateOpNestedError(const MigrateOp *pOp){
+  return sqlite3_mprintf("%s: cannot be called from inside a migration "
+      "script, hook or verify query (a call is running on this connection); "
+      "nothing was done", pOp->zName);
 }

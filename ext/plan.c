@@ -22,6 +22,17 @@
 **   name twice, a batch that is not a non-negative integer, a name that is
 **   not text) with an error that says what to fix.
 **
+**   Squashes: a definition may name the migrations it replaces (the
+**   `replaces` column, one name a line).  planSquash() decides, after the
+**   load, which squashes are in effect: one that is applied, one whose
+**   replaced migrations are all applied (it then counts as applied, with
+**   no ledger row of its own), and one none of whose replaced migrations
+**   is applied (it runs; they never will).  The migrations a squash in
+**   effect replaces are in state MIGRATE_REPLACED: neither pending nor
+**   missing, never run, never reverted one by one.  A squash whose
+**   replaced migrations are only partly applied is not in effect, and
+**   every call that applies refuses, naming the first one missing.
+**
 **   migratePlanMake() turns the loaded state into the ordered list of items
 **   a call reverts and applies.  It never runs anything.
 */
@@ -53,6 +64,7 @@ const char migrateStatusSql[] =
   "ORDER BY 1 COLLATE " MIGRATE_COLLATION;
 
 static int planIsDigit(unsigned char c){ return c>='0' && c<='9'; }
+static int planFindN(const MigratePlan *p, const char *zName, int n);
 
 /*
 ** The state of a name, from whether it is defined, applied, whether the
@@ -105,10 +117,97 @@ int migrateNaturalCmp(void *pArg, int n1, const void *p1, int n2,
 */
 void migratePlanFree(MigratePlan *p){
   int i;
-  for(i=0; i<p->nItem; i++) sqlite3_free(p->aItem[i].zName);
+  for(i=0; i<p->nItem; i++){
+    sqlite3_free(p->aItem[i].zName);
+    sqlite3_free(p->aItem[i].zReplaces);
+  }
   sqlite3_free(p->aItem);
   sqlite3_free(p->aRun);
+  sqlite3_free(p->zPartial);
+  sqlite3_free(p->zPartialLast);
   memset(p, 0, sizeof(*p));
+}
+
+/*
+** Reads the names each squash replaces (a storage older than the column
+** has none), then decides which squashes are in effect (see the header): marks the migrations they replace MIGRATE_REPLACED, and a squash
+** whose replaced migrations are all applied MIGRATE_APPLIED (with no
+** ledger row).  A squash whose replaced migrations are only partly
+** applied is left as it is and remembered in p->iPartial / p->zPartial
+** (the first one not applied, in migration order).
+*/
+static int planSquash(sqlite3 *db, MigratePlan *p){
+  sqlite3_stmt *pStmt = 0;
+  int i, bHas = 0;
+  int rc = migrateStoreHasReplaces(db, &bHas);
+  if( rc==SQLITE_OK && bHas ){
+    /* the squashes: IS NOT NULL reads only the record header */
+    rc = sqlite3_prepare_v2(db, "SELECT name, replaces FROM"
+        " main.migrations_scripts WHERE replaces IS NOT NULL", -1, &pStmt, 0);
+    while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      i = migratePlanFind(p, (const char*)sqlite3_column_text(pStmt, 0));
+      if( i>=0 && p->aItem[i].zReplaces==0 ){
+        p->aItem[i].zReplaces = sqlite3_mprintf("%s",
+                                               sqlite3_column_text(pStmt, 1));
+        if( p->aItem[i].zReplaces==0 ) rc = SQLITE_NOMEM;
+      }
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_finalize(pStmt);
+    }else{
+      sqlite3_finalize(pStmt);
+    }
+  }
+  if( rc!=SQLITE_OK ) return rc;
+  for(i=0; i<p->nItem; i++){
+    MigrateItem *pSq = &p->aItem[i];
+    const char *z = pSq->zReplaces;
+    const char *zMissing = 0, *zLast = 0;
+    int nMissing = 0, nLast = 0, n = 0, nApplied = 0;
+    if( z==0 || pSq->iScript==0 ) continue;
+    for(;;){                       /* count the replaced names applied */
+      const char *zEnd = strchr(z, '\n');
+      int nName = zEnd ? (int)(zEnd-z) : (int)strlen(z);
+      int j = planFindN(p, z, nName);
+      n++;
+      if( zLast==0 || migrateNaturalCmp(0, nName, z, nLast, zLast)>0 ){
+        zLast = z;
+        nLast = nName;
+      }
+      if( j>=0 && p->aItem[j].iLedger ){
+        nApplied++;
+      }else if( zMissing==0 || migrateNaturalCmp(0, nName, z, nMissing,
+                                                 zMissing)<0 ){
+        zMissing = z;
+        nMissing = nName;
+      }
+      if( zEnd==0 ) break;
+      z = zEnd+1;
+    }
+    if( pSq->iLedger==0 && nApplied>0 && nApplied<n ){
+      if( p->iPartial==0 ){
+        p->iPartial = i+1;
+        p->zPartial = sqlite3_mprintf("%.*s", nMissing, zMissing);
+        p->zPartialLast = sqlite3_mprintf("%.*s", nLast, zLast);
+        if( p->zPartial==0 || p->zPartialLast==0 ) return SQLITE_NOMEM;
+      }
+      continue;
+    }
+    if( pSq->iLedger==0 && nApplied==n && !pSq->bRepeatable ){
+      pSq->eState = MIGRATE_APPLIED;   /* counts as applied */
+    }
+    for(z=pSq->zReplaces; ; ){
+      const char *zEnd = strchr(z, '\n');
+      int j = planFindN(p, z, zEnd ? (int)(zEnd-z) : (int)strlen(z));
+      if( j>=0 && j!=i ){
+        p->aItem[j].eState = MIGRATE_REPLACED;
+        p->aItem[j].iReplacedBy = i+1;
+      }
+      if( zEnd==0 ) break;
+      z = zEnd+1;
+    }
+  }
+  return SQLITE_OK;
 }
 
 /*
@@ -201,7 +300,13 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
                                    pItem->bRepeatable);
   }
   if( rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    rc = planSquash(db, p);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s: cannot read the migration tables: %s",
+                               zFunc, sqlite3_errmsg(db));
+    }
   }else if( rc!=SQLITE_ROW && *pzErr==0 && rc!=SQLITE_NOMEM ){
     rc = sqlite3_errcode(db);
     *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
@@ -219,8 +324,12 @@ plan_load_done:
 ** search.
 */
 int migratePlanFind(const MigratePlan *p, const char *zName){
+  return planFindN(p, zName, (int)strlen(zName));
+}
+
+/* migratePlanFind() of the n bytes at zName. */
+static int planFindN(const MigratePlan *p, const char *zName, int n){
   int lo = 0, hi = p->nItem-1;
-  int n = (int)strlen(zName);
   while( lo<=hi ){
     int mid = lo + (hi-lo)/2;
     const char *z = p->aItem[mid].zName;
@@ -291,6 +400,56 @@ static void planAddRepeatables(MigratePlan *p, int bAll){
 }
 
 /*
+** The error of a call that would apply on a database where a squash's
+** replaced migrations are only partly applied (planSquash()).
+*/
+static int planPartialError(const MigratePlan *p, const char *zFunc,
+                            char **pzErr){
+  *pzErr = sqlite3_mprintf("%s: %s replaces migrations of which only some "
+      "are applied here: %s is not; apply the replaced migrations up to %s "
+      "first (migrate('%s') with their definitions, e.g. from the files they "
+      "came from), then migrate again; nothing was done", zFunc,
+      p->aItem[p->iPartial-1].zName, p->zPartial, p->zPartialLast,
+      p->zPartialLast);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
+** migrate_strict(): refuses a run list holding a versioned migration
+** ordered before the last applied one (out of order), naming them all.
+*/
+static int planStrict(MigratePlan *p, const char *zFunc, char **pzErr){
+  int i, iLast = -1, nLate = 0;
+  sqlite3_str *pStr;
+  for(i=0; i<p->nItem; i++){
+    const MigrateItem *pItem = &p->aItem[i];
+    if( !pItem->bRepeatable && (pItem->iLedger
+        || (pItem->eState==MIGRATE_APPLIED && pItem->zReplaces)) ){
+      iLast = i;
+    }
+  }
+  pStr = sqlite3_str_new(0);
+  for(i=0; i<p->nRun; i++){
+    if( p->aRun[i]<iLast ){
+      sqlite3_str_appendf(pStr, "%s%s", nLate++ ? ", " : "",
+                          p->aItem[p->aRun[i]].zName);
+    }
+  }
+  if( nLate==0 ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_OK;
+  }
+  *pzErr = sqlite3_mprintf("%s: out-of-order migration%s: %s %s pending but "
+      "ordered before %s, which is applied; nothing was done (migrate() "
+      "applies out-of-order migrations; or rename %s to sort after %s)",
+      zFunc, nLate>1 ? "s" : "", sqlite3_str_value(pStr),
+      nLate>1 ? "are" : "is", p->aItem[iLast].zName,
+      nLate>1 ? "them" : "it", p->aItem[iLast].zName);
+  sqlite3_free(sqlite3_str_finish(pStr));
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
 ** Decides what a call of operation eOp runs and fills p->aRun/nRun/nDown.
 ** zTarget: the target name of migrate(), migrate_dry_run(), rollback_to().
 ** nBatch: the n of rollback(n).  zFunc names the SQL function in errors.
@@ -302,6 +461,9 @@ static void planAddRepeatables(MigratePlan *p, int bAll){
 ** are never reverted.  A baseline lists the versioned definitions up to
 ** the target, and is refused once anything versioned is applied; a mark
 ** lists just its target, which must be a pending versioned migration.
+** A squash with its replaced migrations partly applied refuses every
+** apply; a revert reaching a migration a squash replaces is refused;
+** migrate_strict() refuses out-of-order pending migrations.
 */
 int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
                     sqlite3_int64 nBatch, const char *zFunc, char **pzErr){
@@ -333,23 +495,37 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
     }
   }
 
+  if( p->iPartial && (eOp==MIGRATE_OP_UP || eOp==MIGRATE_OP_DRY_RUN
+                      || eOp==MIGRATE_OP_STRICT || eOp==MIGRATE_OP_CHECK)
+   && (zTarget==0 || migrateNaturalCmp(0, (int)strlen(zTarget), zTarget,
+                        (int)strlen(p->zPartialLast), p->zPartialLast)>0) ){
+    /* refused, except on the way there: a target up to the last one */
+    return planPartialError(p, zFunc, pzErr);
+  }
+
   switch( eOp ){
     case MIGRATE_OP_UP:
     case MIGRATE_OP_DRY_RUN:
+    case MIGRATE_OP_STRICT:
+    case MIGRATE_OP_CHECK:
       for(i=0; i<p->nItem && (iTarget<0 || i<=iTarget); i++){
         if( p->aItem[i].eState==MIGRATE_PENDING && !p->aItem[i].bRepeatable ){
           p->aRun[p->nRun++] = i;
         }
       }
+      if( eOp==MIGRATE_OP_STRICT ) rc = planStrict(p, zFunc, pzErr);
       planAddRepeatables(p, 0);
       break;
     case MIGRATE_OP_MARK: {
       const MigrateItem *pT = &p->aItem[iTarget];
-      if( pT->iLedger || !pT->iScript || pT->bRepeatable ){
+      if( pT->iLedger || !pT->iScript || pT->bRepeatable
+       || pT->eState!=MIGRATE_PENDING ){
         *pzErr = sqlite3_mprintf("%s: %s is %s; only a pending versioned "
             "migration can be marked as applied", zFunc, pT->zName,
             pT->iLedger ? "already applied"
-                        : pT->iScript ? "repeatable" : "not defined");
+            : !pT->iScript ? "not defined"
+            : pT->bRepeatable ? "repeatable"
+            : pT->iReplacedBy ? "replaced by a squash" : "applied");
         return SQLITE_ERROR;
       }
       p->aRun[p->nRun++] = iTarget;
@@ -365,7 +541,8 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
         }
       }
       for(i=0; i<=iTarget; i++){
-        if( p->aItem[i].iScript && !p->aItem[i].bRepeatable ){
+        if( p->aItem[i].iScript && !p->aItem[i].bRepeatable
+         && !p->aItem[i].iReplacedBy ){
           p->aRun[p->nRun++] = i;
         }
       }
@@ -403,6 +580,16 @@ int migratePlanMake(MigratePlan *p, int eOp, const char *zTarget,
         if( e==MIGRATE_CHANGED || e==MIGRATE_MISSING ) p->aRun[p->nRun++] = i;
       }
       break;
+  }
+  for(i=0; rc==SQLITE_OK && i<p->nDown; i++){
+    const MigrateItem *pItem = &p->aItem[p->aRun[i]];
+    if( pItem->iReplacedBy ){
+      /* a squash is undone whole or not at all */
+      *pzErr = sqlite3_mprintf("%s: %s is replaced by the squash %s, which "
+          "cannot be reverted migration by migration; nothing was reverted",
+          zFunc, pItem->zName, p->aItem[pItem->iReplacedBy-1].zName);
+      rc = SQLITE_ERROR;
+    }
   }
   return rc;
 }

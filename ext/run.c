@@ -1158,8 +1158,8 @@ run_done:
 int migrateExec(sqlite3 *db, int eOp, const char *zTarget,
                 sqlite3_int64 nBatch, migrate_progress xProgress, void *pArg,
                 sqlite3_int64 *pnDone, char **pzErr){
-  return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
-                 pnDone, pzErr, 0);
+  return migrateExecEx(db, eOp, zTarget, nBatch, xProgress, pArg, pnDone,
+                       pzErr, 0);
 }
 
 /* migrateExec(), also saying where it failed (migrate_run_ex()). */
@@ -1167,6 +1167,12 @@ int migrateExecEx(sqlite3 *db, int eOp, const char *zTarget,
                   sqlite3_int64 nBatch, migrate_progress xProgress,
                   void *pArg, sqlite3_int64 *pnDone, char **pzErr,
                   migrate_failure *pOut){
+#ifndef MIGRATE_OMIT_DIFF
+  if( eOp==MIGRATE_OP_CHECK ){   /* up, down, compare, up: check.c */
+    if( pOut ) memset(pOut, 0, sizeof(*pOut));
+    return migrateCheck(db, zTarget, xProgress, pArg, pnDone, pzErr);
+  }
+#endif
   return runCall(db, eOp, zTarget, nBatch, xProgress, pArg, 0, 0,
                  pnDone, pzErr, pOut);
 }

@@ -12,7 +12,10 @@
 **
 ** HOW IT WORKS
 **   Definitions are validated here, once, for every path that writes them:
-**   text only, valid UTF-8, no NUL bytes, a non-empty name, a non-NULL up.
+**   text only, valid UTF-8, no NUL bytes, a non-empty name, a non-NULL up;
+**   a squash's list of replaced names is stored trimmed, one a line.  The
+**   `replaces` column is added (ALTER TABLE) by the first write that needs
+**   it, so a database created before it existed keeps working unchanged.
 **   The checksums of up and down are computed on every write, so checking
 **   for drift or for an unchanged redefinition never reads script text.
 **
@@ -81,6 +84,66 @@ int migrateStoreCreate(sqlite3 *db, char **pzErr){
   return rc;
 }
 
+/*
+** Sets *pbHas to 1 if main.migrations_scripts has the `replaces` column
+** (storage created before it existed has not; see sql/storage.sql).
+** Preparing the statement looks the column up; nothing runs.
+*/
+int migrateStoreHasReplaces(sqlite3 *db, int *pbHas){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT replaces FROM main.migrations_scripts", -1, &pStmt, 0);
+  sqlite3_finalize(pStmt);
+  *pbHas = rc==SQLITE_OK;
+  return rc==SQLITE_ERROR ? SQLITE_OK : rc;
+}
+
+/*
+** The replaced names of pDef in their stored form: each line trimmed of
+** spaces, tabs and CR, empty lines dropped, joined by newlines.  Sets
+** *pzOut (sqlite3_malloc'ed; NULL when no name is left).  Refuses a name
+** equal to the definition's own, and a repeatable squash.
+*/
+static int storeReplaces(const MigrateDef *pDef, char **pzOut, char **pzErr){
+  const char *z = pDef->zReplaces;
+  sqlite3_str *pStr;
+  int rc;
+  *pzOut = 0;
+  if( z==0 ) return SQLITE_OK;
+  pStr = sqlite3_str_new(0);
+  while( *z ){
+    const char *zEnd = strchr(z, '\n');
+    int n = zEnd ? (int)(zEnd-z) : (int)strlen(z);
+    const char *zNext = zEnd ? zEnd+1 : z+n;
+    while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\r') ){ z++; n--; }
+    while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\r') ) n--;
+    if( n>0 ){
+      if( (int)strlen(pDef->zName)==n && memcmp(pDef->zName, z, n)==0 ){
+        *pzErr = sqlite3_mprintf("migrations: %s cannot replace itself",
+                                 pDef->zName);
+        sqlite3_free(sqlite3_str_finish(pStr));
+        return SQLITE_CONSTRAINT_CHECK;
+      }
+      if( sqlite3_str_length(pStr) ) sqlite3_str_appendchar(pStr, 1, '\n');
+      sqlite3_str_append(pStr, z, n);
+    }
+    z = zNext;
+  }
+  if( sqlite3_str_length(pStr) && pDef->bRepeatable ){
+    *pzErr = sqlite3_mprintf("migrations: %s is repeatable: a repeatable "
+        "migration cannot replace others (leave replaces NULL)", pDef->zName);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_CONSTRAINT_CHECK;
+  }
+  rc = sqlite3_str_errcode(pStr);
+  if( rc==SQLITE_OK && sqlite3_str_length(pStr) ){
+    *pzOut = sqlite3_str_finish(pStr);
+    return *pzOut ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  sqlite3_free(sqlite3_str_finish(pStr));
+  return rc;
+}
+
 /* Binds text z (NULL binds NULL). */
 static int storeBindText(sqlite3_stmt *pStmt, int i, const char *z){
   return z ? sqlite3_bind_text(pStmt, i, z, -1, SQLITE_STATIC)
@@ -93,13 +156,16 @@ static int storeBindText(sqlite3_stmt *pStmt, int i, const char *z){
 ** NULL for a NULL down) — a redefinition would change nothing.
 */
 static int storeFind(sqlite3 *db, const MigrateDef *pDef, const char *zSum,
-                     const char *zDownSum, sqlite3_int64 *piRowid,
-                     int *pbSame){
+                     const char *zDownSum, int bHasReplaces,
+                     sqlite3_int64 *piRowid, int *pbSame){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "SELECT rowid, checksum=?2 AND down_checksum IS ?3"
-      "       AND repeatable=?4 AND verify IS ?5"
-      "  FROM main.migrations_scripts WHERE name=?1", -1, &pStmt, 0);
+  int rc = sqlite3_prepare_v2(db, bHasReplaces
+      ? "SELECT rowid, checksum=?2 AND down_checksum IS ?3"
+        "       AND repeatable=?4 AND verify IS ?5 AND replaces IS ?6"
+        "  FROM main.migrations_scripts WHERE name=?1"
+      : "SELECT rowid, checksum=?2 AND down_checksum IS ?3"
+        "       AND repeatable=?4 AND verify IS ?5 AND ?6 IS NULL"
+        "  FROM main.migrations_scripts WHERE name=?1", -1, &pStmt, 0);
   *piRowid = 0;
   *pbSame = 0;
   if( rc!=SQLITE_OK ) return rc;
@@ -108,6 +174,7 @@ static int storeFind(sqlite3 *db, const MigrateDef *pDef, const char *zSum,
   storeBindText(pStmt, 3, zDownSum);
   sqlite3_bind_int(pStmt, 4, pDef->bRepeatable!=0);
   storeBindText(pStmt, 5, pDef->zVerify);
+  storeBindText(pStmt, 6, pDef->zReplaces);
   if( sqlite3_step(pStmt)==SQLITE_ROW ){
     *piRowid = sqlite3_column_int64(pStmt, 0);
     *pbSame = sqlite3_column_int(pStmt, 1);
@@ -153,36 +220,44 @@ int migrateStoreAllDefined(sqlite3 *db, const migrate_script *aScript,
 /*
 ** Defines one migration, as a write to the `migrations` table does.
 **
-** iOld: the rowid being updated, or 0 for an insert.  pDef: the new values.
+** iOld: the rowid being updated, or 0 for an insert.  pIn: the new values.
 ** eConflict: what sqlite3_vtab_on_conflict() said (SQLITE_IGNORE,
 ** SQLITE_REPLACE, anything else = fail on a duplicate name).  Refuses an
-** empty name, text that is not valid UTF-8, and a repeatable migration
-** with a down script.  Creates the storage on first use.  On success
-** *piRowid is the row's rowid.  A REPLACE that would change nothing (same
-** checksums of up and down, same verify and repeatable) writes nothing.
+** empty name, text that is not valid UTF-8, a repeatable migration with a
+** down script or replaced names, a squash replacing itself.  Creates the
+** storage on first use, and the `replaces` column when a squash needs it.
+** On success *piRowid is the row's rowid.  A REPLACE that would change
+** nothing (same checksums of up and down, same verify, repeatable and
+** replaced names) writes nothing.
 */
-int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
+int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pIn,
                       int eConflict, sqlite3_int64 *piRowid, char **pzErr){
   char zSum[MIGRATE_CHECKSUM_LEN+1];
   char zDownSum[MIGRATE_CHECKSUM_LEN+1];
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iDup = 0;
   int bSame = 0;
-  int nUp = (int)strlen(pDef->zUp);
+  int bHasReplaces = 0;
+  int nUp = (int)strlen(pIn->zUp);
   int rc = SQLITE_OK;
-  const char *azCol[4];
-  const char *azVal[4];
+  const char *azCol[5];
+  const char *azVal[5];
+  char *zReplaces = 0;
+  char *zSql = 0;
+  MigrateDef def = *pIn;     /* with the replaced names in stored form */
+  const MigrateDef *pDef = &def;
   int k;
 
   azCol[0] = "name";   azVal[0] = pDef->zName;
   azCol[1] = "up";     azVal[1] = pDef->zUp;
   azCol[2] = "down";   azVal[2] = pDef->zDown;
   azCol[3] = "verify"; azVal[3] = pDef->zVerify;
+  azCol[4] = "replaces"; azVal[4] = pDef->zReplaces;
   if( pDef->zName[0]==0 ){
     *pzErr = sqlite3_mprintf("migrations: name must not be empty");
     return SQLITE_CONSTRAINT_CHECK;
   }
-  for(k=0; k<4; k++){
+  for(k=0; k<5; k++){
     if( azVal[k] && !migrateIsUtf8((const unsigned char*)azVal[k],
                                    (int)strlen(azVal[k])) ){
       *pzErr = sqlite3_mprintf("migrations: %s is not valid UTF-8 text",
@@ -208,14 +283,26 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
         "migration has no down script (leave down NULL)", pDef->zName);
     return SQLITE_CONSTRAINT_CHECK;
   }
+  rc = storeReplaces(pDef, &zReplaces, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  def.zReplaces = zReplaces;
   rc = migrateStoreCreate(db, pzErr);
+  if( rc==SQLITE_OK ) rc = migrateStoreHasReplaces(db, &bHasReplaces);
+  if( rc==SQLITE_OK && zReplaces && !bHasReplaces ){
+    /* storage made before the column existed: added by the first write
+    ** that needs it (inside the caller's statement or transaction) */
+    rc = sqlite3_exec(db, "ALTER TABLE main.migrations_scripts"
+                          " ADD COLUMN replaces TEXT", 0, 0, 0);
+    bHasReplaces = rc==SQLITE_OK;
+  }
   if( rc!=SQLITE_OK ) goto store_write_done;
 
   migrateChecksum(pDef->zUp, nUp, zSum);
   if( pDef->zDown ){
     migrateChecksum(pDef->zDown, (int)strlen(pDef->zDown), zDownSum);
   }
-  rc = storeFind(db, pDef, zSum, pDef->zDown ? zDownSum : 0, &iDup, &bSame);
+  rc = storeFind(db, pDef, zSum, pDef->zDown ? zDownSum : 0, bHasReplaces,
+                 &iDup, &bSame);
   if( rc!=SQLITE_OK ) goto store_write_done;
 
   if( iDup && iDup!=iOld ){
@@ -235,17 +322,16 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
     if( rc!=SQLITE_OK ) goto store_write_done;
   }
 
-  if( iOld ){
-    rc = sqlite3_prepare_v2(db,
-        "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
-        " down_checksum=?3, repeatable=?4, up=?5, down=?6, verify=?7"
-        " WHERE rowid=?8", -1, &pStmt, 0);
-  }else{
-    rc = sqlite3_prepare_v2(db,
-        "INSERT INTO main.migrations_scripts"
-        "(name, checksum, down_checksum, repeatable, up, down, verify)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7)", -1, &pStmt, 0);
-  }
+  /* ?8 is bound only where the column exists */
+  zSql = iOld
+    ? sqlite3_mprintf("UPDATE main.migrations_scripts SET name=?1,"
+        " checksum=?2, down_checksum=?3, repeatable=?4, up=?5, down=?6,"
+        " verify=?7%s WHERE rowid=?9", bHasReplaces ? ", replaces=?8" : "")
+    : sqlite3_mprintf("INSERT INTO main.migrations_scripts(name, checksum,"
+        " down_checksum, repeatable, up, down, verify%s)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7%s)", bHasReplaces ? ", replaces" : "",
+        bHasReplaces ? ",?8" : "");
+  rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
   if( rc!=SQLITE_OK ) goto store_write_done;
   sqlite3_bind_text(pStmt, 1, pDef->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zSum, -1, SQLITE_STATIC);
@@ -254,7 +340,8 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
   sqlite3_bind_text(pStmt, 5, pDef->zUp, nUp, SQLITE_STATIC);
   storeBindText(pStmt, 6, pDef->zDown);
   storeBindText(pStmt, 7, pDef->zVerify);
-  if( iOld ) sqlite3_bind_int64(pStmt, 8, iOld);
+  if( bHasReplaces ) storeBindText(pStmt, 8, pDef->zReplaces);
+  if( iOld ) sqlite3_bind_int64(pStmt, 9, iOld);
   sqlite3_step(pStmt);
   rc = sqlite3_finalize(pStmt);
   pStmt = 0;
@@ -264,6 +351,8 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
 
 store_write_done:
   sqlite3_finalize(pStmt);
+  sqlite3_free(zReplaces);
+  sqlite3_free(zSql);
   if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ){
     *pzErr = sqlite3_mprintf("migrations: %s", sqlite3_errmsg(db));
   }

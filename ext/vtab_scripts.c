@@ -12,6 +12,8 @@
 **       'SELECT count(*)=1 FROM sqlite_schema WHERE name=''x''');
 **   INSERT INTO migrations(name, up, repeatable) VALUES('R__views',
 **       'DROP VIEW IF EXISTS v; CREATE VIEW v AS ...', 1);
+**   INSERT INTO migrations(name, up, replaces) VALUES('050_squashed',
+**       'CREATE TABLE ...', '001_a' || char(10) || '002_b');  -- a squash
 **   CREATE VIRTUAL TABLE temp.lm USING migrations;     -- same, other name
 **
 ** HOW IT WORKS
@@ -20,7 +22,7 @@
 **   called `migrations` can still reach it under another name.  Rows live
 **   in main.migrations_scripts whatever the virtual table's schema; the
 **   virtual table's rowid is that table's rowid.  The optional columns
-**   verify and repeatable are HIDDEN, so `SELECT *` and `INSERT INTO
+**   verify, repeatable and replaces are HIDDEN, so `SELECT *` and `INSERT INTO
 **   migrations VALUES(name, up, down, NULL)` keep the four columns of the
 **   contract.
 **
@@ -48,6 +50,7 @@
 #define SCRIPTS_CHECKSUM 3
 #define SCRIPTS_VERIFY   4
 #define SCRIPTS_REPEATABLE 5
+#define SCRIPTS_REPLACES 6
 
 static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
                           const char *const *argv, sqlite3_vtab **ppVtab,
@@ -56,7 +59,7 @@ static int scriptsConnect(sqlite3 *db, void *pAux, int argc,
   (void)argv;
   return migrateVtabConnect(db, argc, "migrations",
       "CREATE TABLE x(name TEXT, up TEXT, down TEXT, checksum TEXT,"
-      " verify TEXT HIDDEN, repeatable INTEGER HIDDEN)",
+      " verify TEXT HIDDEN, repeatable INTEGER HIDDEN, replaces TEXT HIDDEN)",
       MIGRATE_VTAB_CONSTRAINT|MIGRATE_VTAB_DIRECTONLY, ppVtab, pzErr);
 }
 
@@ -117,11 +120,19 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     case SCRIPTS_REPEATABLE:
       sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, 3));
       break;
-    default:   /* up, down, verify: fetched when asked for, once a row */
+    default:   /* up, down, verify, replaces: fetched when asked for,
+               ** once a row (storage older than `replaces` reads NULL) */
       if( pCur->pAux==0 ){
-        rc = sqlite3_prepare_v2(pCur->db,
-            "SELECT up, down, verify FROM main.migrations_scripts"
-            " WHERE rowid=?1", -1, &pCur->pAux, 0);
+        int bHas = 0;
+        rc = migrateStoreHasReplaces(pCur->db, &bHas);
+        if( rc==SQLITE_OK ){
+          rc = sqlite3_prepare_v2(pCur->db, bHas
+              ? "SELECT up, down, verify, replaces"
+                "  FROM main.migrations_scripts WHERE rowid=?1"
+              : "SELECT up, down, verify, NULL"
+                "  FROM main.migrations_scripts WHERE rowid=?1",
+              -1, &pCur->pAux, 0);
+        }
         if( rc!=SQLITE_OK ) return scriptsError(cur->pVtab, rc);
       }
       if( pCur->iAuxRow!=pCur->iRow ){
@@ -136,7 +147,8 @@ static int scriptsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
         pCur->iAuxRow = pCur->iRow;   /* kept until the cursor moves */
       }
       sqlite3_result_value(ctx, sqlite3_column_value(pCur->pAux,
-          iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1 : 2));
+          iCol==SCRIPTS_UP ? 0 : iCol==SCRIPTS_DOWN ? 1
+          : iCol==SCRIPTS_VERIFY ? 2 : 3));
       break;
   }
   return rc;
@@ -210,6 +222,8 @@ static int scriptsUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     def.zUp = scriptsText(argv[2+SCRIPTS_UP], "up", 0, &rc, &zErr);
     def.zDown = scriptsText(argv[2+SCRIPTS_DOWN], "down", 1, &rc, &zErr);
     def.zVerify = scriptsText(argv[2+SCRIPTS_VERIFY], "verify", 1, &rc, &zErr);
+    def.zReplaces = scriptsText(argv[2+SCRIPTS_REPLACES], "replaces", 1, &rc,
+                                &zErr);
     if( rc==SQLITE_OK && sqlite3_value_type(pRep)!=SQLITE_NULL ){
       def.bRepeatable = sqlite3_value_int(pRep);
       if( sqlite3_value_type(pRep)!=SQLITE_INTEGER

@@ -11,6 +11,11 @@
 -- last, so the "is anything pending?" check, which reads only name and
 -- checksum, never touches the overflow pages that hold scripts.
 --
+-- A database made before the `replaces` column existed has no such column:
+-- readers then see no squash, and the first definition that declares
+-- replaced migrations adds it (ALTER TABLE ... ADD COLUMN, store.c), so
+-- this file still runs only once, when the storage is created.
+--
 -- Users read these tables freely; they write them only through the
 -- `migrations` table and the migrate functions.
 
@@ -20,6 +25,7 @@ CREATE TABLE IF NOT EXISTS main.migrations_scripts(
   checksum TEXT NOT NULL,          -- migration_checksum(up), kept on every write
   down_checksum TEXT,              -- migration_checksum(down); NULL when down is NULL
   repeatable INTEGER NOT NULL DEFAULT 0, -- 1: re-run whenever its checksum changes
+  replaces TEXT,                   -- a squash: the names it replaces, one a line
   up       TEXT NOT NULL,          -- the up script
   down     TEXT,                   -- the down script; NULL = irreversible
   verify   TEXT                    -- query run after up; must return true

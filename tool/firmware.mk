@@ -35,8 +35,9 @@ FW_LIBS   = -lm -lpthread -ldl
 # warns about that; the example never loads one.
 FW_LINK   = -static -Wl,--no-warnings
 FW_EMBED ?= ./sqlite-migrate -d sql/examples/firmware embed
-# Extension sources for firmware: everything but the schema diff.
-FW_EXT_SRC = $(filter-out ext/diff.c,$(EXT_SRC))
+# Extension sources for firmware: everything but the schema diff (and
+# migrate_check, which needs its schema model).
+FW_EXT_SRC = $(filter-out ext/diff.c ext/check.c,$(EXT_SRC))
 FW_CFLAGS = -std=c99 -Wall -Wextra -Werror -DSQLITE_CORE -DMIGRATE_OMIT_DIFF
 
 $(FW)/fw_scripts.c: $(FW_SQL) $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)

@@ -19,6 +19,7 @@
 **   cli_gen.c         new, diff, generate              cli.test, cli_out.test
 **   cli_import.c      import --from TOOL               cli_import.test
 **   cli_fleet.c       --each GLOB                      cli_fleet.test
+**   cli_check.c       check, dump, squash, up --dump   cli_check.test
 */
 #ifndef CLI_H
 #define CLI_H
@@ -60,6 +61,8 @@ struct CliScript {
                     ** DIR/x.down.sql"); NULL when zDown is not NULL */
   int bExternal;    /* import: a version the other tool ran from a Go or
                     ** Python file (up is a comment, down NULL) */
+  char *zReplaces;  /* a squash: `-- migrate:replaces NAME` lines, the
+                    ** names joined by newlines (the engine's form) */
 };
 
 /* The layouts of DIR (cli_dir.c detects one per folder, --format forces
@@ -154,6 +157,11 @@ struct Cli {
   int nLoad;
   char **azExternal;      /* DIR's versioned .go and .py files */
   int nExternal;
+  const char *zDump;      /* up --dump FILE */
+  int bStrict;            /* up --strict */
+  sqlite3_str *apCheck[3];  /* check: JSON arrays of the migrations checked,
+                            ** skipped and failed */
+  int anCheck[3];           /* and how many of each */
 };
 
 /* One command: name, arguments, one-line summary, details. */
@@ -251,5 +259,12 @@ int cliImport(Cli *p);
 
 /* cli_fleet.c: --each GLOB */
 int cliEach(Cli *p, const CliCmd *pCmd, const char *zJobs);
+
+/* cli_check.c: check, dump, squash; up --dump */
+int cliCheck(Cli *p);
+int cliDump(Cli *p);
+int cliDumpTo(Cli *p, const char *zFile);
+int cliSquash(Cli *p);
+char *cliReadReplaces(const char *zPath, const char *z, char **pzReplaces);
 
 #endif /* CLI_H */

@@ -37,7 +37,8 @@
 **   Any bad entry is an error naming it, before a database is opened.
 ** Tested by test/cli_formats.test (layouts, detection, mixing),
 ** test/cli_errors.test (bad files) and test/cli_hazard.test (folders
-** that are not migration folders).
+** that are not migration folders).  A squash's `-- migrate:replaces NAME`
+** lines are read by cliReadReplaces (cli_check.c).
 */
 #include "cli.h"
 
@@ -243,6 +244,7 @@ void cliFreeScripts(Cli *p){
     sqlite3_free(p->aScript[i].zDownFile);
     sqlite3_free(p->aScript[i].zVerify);
     sqlite3_free(p->aScript[i].zNoDown);
+    sqlite3_free(p->aScript[i].zReplaces);
   }
   for(i=0; i<CLI_NHOOK; i++){
     sqlite3_free(p->azHook[i]);

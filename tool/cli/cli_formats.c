@@ -321,6 +321,7 @@ static char *cliDbmateScript(CliScript *pS, const char *zPath,
     pS->zDownFile = sqlite3_mprintf("%s", zPath);
     if( pS->zDownFile==0 ) zErr = cliNoMem();
   }
+  if( zErr==0 ) zErr = cliReadReplaces(zPath, zText, &pS->zReplaces);
   if( zErr==0 && pS->zDown==0 ){
     zErr = cliSetNoDown(pS, "%s has no '-- migrate:down' section", zPath);
   }

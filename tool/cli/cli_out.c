@@ -149,15 +149,16 @@ int cliPrintStatus(Cli *p, int *pnWork){
   char **az = 0;            /* 4 cells per row */
   int nRow = 0, nAlloc = 0, nJson = 0;
   int aW[4] = { 4, 5, 5, 10 };
-  int anState[4] = { 0, 0, 0, 0 };
-  static const char *azState[4] = { "applied", "pending", "changed", "missing" };
+  int anState[5] = { 0, 0, 0, 0, 0 };
+  static const char *azState[5] = { "applied", "pending", "changed", "missing",
+                                    "replaced" };
   int i, k, rc = CLI_OK;
   sqlite3_free(zSql);
   if( pStmt==0 ){ sqlite3_free(sqlite3_str_finish(pOut)); return CLI_ERROR; }
   sqlite3_str_appendchar(pOut, 1, '[');
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zState = (const char*)sqlite3_column_text(pStmt, 1);
-    for(k=0; k<4; k++){
+    for(k=0; k<5; k++){
       if( zState && strcmp(zState, azState[k])==0 ) anState[k]++;
     }
     if( p->bJson ){
@@ -209,7 +210,7 @@ int cliPrintStatus(Cli *p, int *pnWork){
     }else{
       sqlite3_str *pLine = sqlite3_str_new(0);
       char *z;
-      int nTotal = anState[0]+anState[1]+anState[2]+anState[3];
+      int nTotal = anState[0]+anState[1]+anState[2]+anState[3]+anState[4];
       printf("%-*s  %-*s  %-*s  %s\n", aW[0], "name", aW[1], "state",
              aW[2], "batch", "applied at");
       for(i=0; i<nRow; i++){
@@ -224,7 +225,7 @@ int cliPrintStatus(Cli *p, int *pnWork){
         sqlite3_free(zLine);
       }
       sqlite3_str_appendf(pLine, "%d migration%s", nTotal, cliPlural(nTotal));
-      for(k=0, i=0; k<4; k++){
+      for(k=0, i=0; k<5; k++){
         if( anState[k]==0 ) continue;
         sqlite3_str_appendf(pLine, "%s %d %s", i++ ? "," : ":", anState[k],
                             azState[k]);

@@ -7,6 +7,8 @@
 ** error rolls all of it back; `status` and `dry-run` always roll back.  A
 ** failed script's error gets " at FILE:LINE" (cliLocate, from where
 ** migrate_run_ex() says the call failed).
+** `up --strict` calls migrate_strict; `up --dump FILE` then rewrites FILE
+** (cli_check.c).
 ** Tested by test/cli.test and test/cli_lifecycle.test.
 */
 #include "cli.h"
@@ -121,8 +123,8 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     sqlite3_str_appendchar(p->pUpJson, 1, '[');
     sqlite3_str_appendchar(p->pDownJson, 1, '[');
     migrate_failure fail;
-    if( migrate_run_ex(p->db, zCall, zArg, cliProgress, p, &nDone, &zErr,
-                       &fail)!=SQLITE_OK ){
+    if( migrate_run_ex(p->db, p->bStrict ? "migrate_strict" : zCall, zArg,
+                       cliProgress, p, &nDone, &zErr, &fail)!=SQLITE_OK ){
       char *zSay = cliEngineError(p, zErr ? zErr : sqlite3_errmsg(p->db));
       char *zMsg = zSay ? cliLocate(p, &fail, zSay) : 0;
       sqlite3_free(zSay);
@@ -144,6 +146,7 @@ int cliRunCommand(Cli *p, const CliCmd *pCmd){
     }
   }
 
+  if( rc==CLI_OK && p->zDump ) rc = cliDumpTo(p, p->zDump);   /* up --dump */
   if( rc==CLI_OK && !bStatus ){
     sqlite3_int64 ms = cliNowMs() - t0;
     sqlite3_int64 iBatch = p->nUp>0 && !bLook ? cliMaxBatch(p) : 0;

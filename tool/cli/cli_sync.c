@@ -2,7 +2,8 @@
 ** cli_sync.c — syncing DIR into the `migrations` table.  cliSyncPlan
 ** compares the definitions with the files by checksum (of up and of down,
 ** as the engine's INSERT OR REPLACE does, so nothing to sync reads no
-** script text), verify text and repeatable flag, and lists what to add,
+** script text), verify text, repeatable flag and a squash's replaced
+** names, and lists what to add,
 ** replace and remove (pending definitions with no file; applied ones stay
 ** defined so rollback still has their down script), and whether the hooks
 ** differ.  It refuses (cliSyncRefuse) a sync that would drop pending work
@@ -189,9 +190,16 @@ int cliSyncPlan(Cli *p, CliSync *s){
   ** REPLACE does), read from the storage table, so a run with nothing to
   ** sync reads no script text.  No storage yet: nothing is defined. */
   zSql = sqlite3_mprintf("SELECT name, checksum, down_checksum, verify, "
-                         "repeatable FROM main.migrations_scripts");
+                         "repeatable, replaces FROM main.migrations_scripts");
   pStmt = 0;
   if( rc==CLI_OK && zSql
+   && sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
+    /* storage from before the `replaces` column: no squash defined */
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT name, checksum, down_checksum, verify, "
+                           "repeatable, NULL FROM main.migrations_scripts");
+  }
+  if( rc==CLI_OK && zSql && pStmt==0
    && sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0)!=SQLITE_OK ){
     sqlite3_finalize(pStmt);
     pStmt = 0;
@@ -225,7 +233,8 @@ int cliSyncPlan(Cli *p, CliSync *s){
       sqlite3_reset(pSum);
       if( bSame
        && cliSameText(pStmt, 3, p->aScript[k].zVerify)
-       && sqlite3_column_int(pStmt, 4)==p->aScript[k].bRepeatable ){
+       && sqlite3_column_int(pStmt, 4)==p->aScript[k].bRepeatable
+       && cliSameText(pStmt, 5, p->aScript[k].zReplaces) ){
         s->nSame++;
       }else{
         if( s->nDefine>s->nAdded ) sqlite3_str_appendchar(pRep, 1, ',');
@@ -311,8 +320,8 @@ int cliSyncApply(Cli *p, CliSync *s){
   int i, rc = CLI_OK;
   if( s->nDefine>0 ){
     char *zSql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\"(name, up, "
-                                 "down, verify, repeatable) "
-                                 "VALUES(?1, ?2, ?3, ?4, ?5)", p->zDefs);
+                                 "down, verify, repeatable, replaces) "
+                                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6)", p->zDefs);
     sqlite3_stmt *pStmt = zSql ? cliPrepare(p, zSql) : 0;
     sqlite3_free(zSql);
     if( pStmt==0 ) return CLI_ERROR;
@@ -331,6 +340,11 @@ int cliSyncApply(Cli *p, CliSync *s){
         sqlite3_bind_null(pStmt, 4);
       }
       sqlite3_bind_int(pStmt, 5, pS->bRepeatable);
+      if( pS->zReplaces ){
+        sqlite3_bind_text(pStmt, 6, pS->zReplaces, -1, SQLITE_STATIC);
+      }else{
+        sqlite3_bind_null(pStmt, 6);
+      }
       sqlite3_step(pStmt);
       if( sqlite3_reset(pStmt)!=SQLITE_OK ){
         rc = cliError(p, "%s (%s)", sqlite3_errmsg(p->db), pS->zFile);

@@ -12,6 +12,8 @@
 **     dry-run [TARGET] | reset | refresh | repair | version | load | sql
 **     embed [--symbol NAME] | diff SCHEMA.sql [--down] | generate NAME SCHEMA.sql
 **     baseline TARGET | import --from TOOL [--registry FILE] TOOLDIR
+**     check [TARGET] | dump [FILE] | squash TARGET [NAME]
+**     up [--strict] [--dump FILE]
 **   `sqlite-migrate help [COMMAND]` or `COMMAND --help` explains each one;
 **   the README's "sqlite-migrate" section is the full reference.
 **   Exit codes: 0 ok, 1 error, 2 usage, 3 `status --check` found work.
@@ -89,7 +91,10 @@ static const CliCmd aCmd[] = {
     "migration is printed as it completes, with its time.  With nothing to\n"
     "sync and nothing pending it writes nothing (works on a read-only file).\n"
     "An applied file that was edited shows as `changed` and blocks `up`\n"
-    "until it is restored or `repair` is run.\n" },
+    "until it is restored or `repair` is run.\n"
+    "--strict refuses pending migrations ordered before the last applied\n"
+    "one (out of order), naming them (migrate_strict).  --dump FILE\n"
+    "rewrites FILE with `dump` after every successful up.\n" },
   { "down", 0, 1, 1, 1, "[N]",
     "rollback(N): revert the last N batches (default 1)",
     "Syncs DIR, then reverts the last N batches (default 1), newest first,\n"
@@ -183,6 +188,35 @@ static const CliCmd aCmd[] = {
     "sqitch.plan + deploy/NAME.sql + revert/NAME.sql (migration names\n"
     "001_NAME in plan order; BEGIN;/COMMIT; lines dropped).  Refused when\n"
     "the database already has applied libmigrate migrations.\n" },
+  { "check", 0, 1, 0, 1, "[TARGET]",
+    "prove every down script undoes its up, changing nothing",
+    "For each migration of DIR (up to TARGET): snapshot the schema and\n"
+    "rows, run its up, its down, compare, run its up again\n"
+    "(migrate_check).  Lists every migration whose down does not restore\n"
+    "the schema, or changes rows of a table that existed before; skips\n"
+    "irreversible, repeatable and no-transaction ones.  Without --db it\n"
+    "builds a scratch in-memory database from DIR and checks every\n"
+    "migration; with --db FILE it checks those pending there and leaves\n"
+    "FILE as it was.  Exit 0 when all pass, 1 otherwise.\n" },
+  { "dump", 0, 1, 1, 0, "[FILE]",
+    "write the schema and the applied migrations as SQL",
+    "Writes migration_dump(): every table, index, view and trigger in a\n"
+    "fixed order (libmigrate's tables included), the definitions of the\n"
+    "applied migrations and the ledger (as a baseline), to FILE or to\n"
+    "stdout.  `sqlite3 new.db < FILE` gives a database whose\n"
+    "migration_status shows the same migrations applied.  Does not read\n"
+    "DIR.\n" },
+  { "squash", 1, 2, 0, 1, "TARGET [NAME]",
+    "replace every migration up to TARGET by one file",
+    "Writes DIR/NAME.sql (default NAME: TARGET_squashed) whose up makes\n"
+    "the schema and rows that the migrations of DIR up to TARGET make\n"
+    "(built in a scratch in-memory database), with no down (irreversible)\n"
+    "and a `-- migrate:replaces NAME` line per migration it replaces; their\n"
+    "files move to DIR/squashed/ (kept, not read).  A database that applied\n"
+    "them all counts the squash as applied; a fresh one runs only the\n"
+    "squash; one that applied only some is refused until it is migrated to\n"
+    "TARGET with the old files (-d DIR/squashed up TARGET).  NAME must sort\n"
+    "after TARGET and before the migration that follows it.\n" },
   { "help", 0, 1, 0, 0, "[COMMAND]",
     "print this help, or the help of COMMAND",
     "Prints the tool's help, or the help of COMMAND.\n" },
@@ -231,6 +265,8 @@ static void cliUsage(FILE *out){
     "  --from TOOL        import: dbmate, golang-migrate, goose or sqitch\n"
     "  --registry FILE    import --from sqitch: the registry (default:\n"
     "                     sqitch.db next to the database)\n"
+    "  --strict           up: refuse out-of-order pending migrations\n"
+    "  --dump FILE        up: rewrite FILE with `dump` after the up\n"
     "  -h, --help         help (also: sqlite-migrate help COMMAND)\n"
     "  --version          the version of the tool and of libmigrate\n"
     "\n"
@@ -340,6 +376,7 @@ int main(int argc, char **argv){
     if( strcmp(z, "--check")==0 ){ p->bCheck = 1; continue; }
     if( strcmp(z, "--down")==0 ){ p->bDown = 1; continue; }
     if( strcmp(z, "--prune")==0 ){ p->bPrune = 1; continue; }
+    if( strcmp(z, "--strict")==0 ){ p->bStrict = 1; continue; }
     if( (r = cliOptValue(argc, argv, &i, "-d", "--dir", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--db", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--symbol", &zVal))!=0
@@ -349,6 +386,7 @@ int main(int argc, char **argv){
      || (r = cliOptValue(argc, argv, &i, 0, "--each", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, "-j", "--jobs", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--format", &zVal))!=0
+     || (r = cliOptValue(argc, argv, &i, 0, "--dump", &zVal))!=0
      || (r = cliOptValue(argc, argv, &i, 0, "--load", &zVal))!=0 ){
       if( r<0 ){
         sqlite3_free(azPos);
@@ -360,6 +398,7 @@ int main(int argc, char **argv){
       else if( strncmp(z, "--from", 6)==0 ) p->zFrom = zVal;
       else if( strncmp(z, "--registry", 10)==0 ) p->zRegistry = zVal;
       else if( strncmp(z, "--each", 6)==0 ) p->zEach = zVal;
+      else if( strncmp(z, "--dump", 6)==0 ) p->zDump = zVal;
       else if( z[1]=='j' || strncmp(z, "--jobs", 6)==0 ){
         zJobs = zVal;
       }
@@ -412,6 +451,11 @@ int main(int argc, char **argv){
     rc = cliUsageError(p, "--check is an option of status only");
   }else if( p->bDown && strcmp(pCmd->zName, "diff")!=0 ){
     rc = cliUsageError(p, "--down is an option of diff only");
+  }else if( (p->bStrict || p->zDump) && strcmp(pCmd->zName, "up")!=0 ){
+    rc = cliUsageError(p, "%s is an option of up only",
+                       p->bStrict ? "--strict" : "--dump");
+  }else if( p->zDump && p->zDump[0]==0 ){
+    rc = cliUsageError(p, "up: --dump needs a file name");
   }else if( bSymbol && strcmp(pCmd->zName, "embed")!=0 ){
     rc = cliUsageError(p, "--symbol is an option of embed only");
   }else if( p->zTable && strcmp(pCmd->zName, "sql")!=0 ){
@@ -449,7 +493,8 @@ int main(int argc, char **argv){
     rc = cliUsageError(p, p->zDb ? "--each and --db exclude each other"
                                  : "--each needs a file pattern");
   }else if( p->zEach && (pCmd->eDb==0 || strcmp(pCmd->zName, "import")==0
-                         || strcmp(pCmd->zName, "generate")==0) ){
+                         || strcmp(pCmd->zName, "generate")==0
+                         || strcmp(pCmd->zName, "dump")==0 || p->zDump) ){
     rc = cliUsageError(p, "--each runs only commands that open a database "
                        "(not %s)", pCmd->zName);
   }else if( p->zTable && p->zTable[0]==0 ){
@@ -493,6 +538,9 @@ int main(int argc, char **argv){
   else if( strcmp(pCmd->zName, "diff")==0 )     rc = cliDiff(p);
   else if( strcmp(pCmd->zName, "generate")==0 ) rc = cliGenerate(p);
   else if( strcmp(pCmd->zName, "import")==0 )   rc = cliImport(p);
+  else if( strcmp(pCmd->zName, "check")==0 )    rc = cliCheck(p);
+  else if( strcmp(pCmd->zName, "dump")==0 )     rc = cliDump(p);
+  else if( strcmp(pCmd->zName, "squash")==0 )   rc = cliSquash(p);
   else                                          rc = cliRunCommand(p, pCmd);
 
   if( fflush(stdout)!=0 && rc==CLI_OK ){
