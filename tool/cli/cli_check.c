@@ -339,11 +339,6 @@ static int cliIsSquashName(const char *zName){
   return i>0 && i<=200;
 }
 
-/* The name order of the engine (natural order). */
-static int cliNameCmp(const char *a, const char *b){
-  return migrateNaturalCmp(0, (int)strlen(a), a, (int)strlen(b), b);
-}
-
 /*
 ** squash TARGET [NAME]: one file replacing the versioned migrations of DIR
 ** up to TARGET; their files move to DIR/squashed/.

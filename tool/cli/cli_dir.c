@@ -9,7 +9,8 @@
 ** HOW IT WORKS
 **   1. cliListDir reads DIR once.  Names starting with '.' and files not
 **      ending in ".sql" are ignored (but Go and Python files: see 5).
-**      Every .sql file is read whole; every folder (but hooks/) is looked
+**      Every .sql file is read whole; every folder (but hooks/ and a
+**      squash's squashed/) is looked
 **      into for .sql files, one level deep: a folder without any is
 **      ignored, one holding up.sql is a diesel migration, one holding
 **      other .sql files a version folder.
@@ -450,7 +451,9 @@ static char *cliListDir(Cli *p, CliEntry **paEnt, int *pnEnt){
       /* a migration in Go or Python (goose, dbmate projects) */
       zErr = cliListAdd(&p->azExternal, &p->nExternal, zF);
     }else if( stat(e.zPath, &st)==0 && S_ISDIR(st.st_mode)
-           && strcmp(zF, "hooks")!=0 ){
+           && strcmp(zF, "hooks")!=0 && strcmp(zF, "squashed")!=0 ){
+      /* (hooks/ holds hooks; squashed/ the files a squash replaced, kept
+      ** for reference and never read) */
       size_t iBad;
       int k;
       zErr = cliListSql(e.zPath, &e.azSub, &e.nSub);

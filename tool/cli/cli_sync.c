@@ -98,12 +98,33 @@ static void cliNameList(sqlite3_str *pStr, char **az, int n){
 }
 
 /*
+** Returns the name of the squash in DIR that replaces zName (its
+** `-- migrate:replaces` lines), or NULL.
+*/
+static const char *cliReplacedBy(Cli *p, const char *zName){
+  int i;
+  size_t n = strlen(zName);
+  for(i=0; i<p->nScript; i++){
+    const char *z = p->aScript[i].zReplaces;
+    while( z && *z ){
+      const char *zEnd = strchr(z, '\n');
+      size_t m = zEnd ? (size_t)(zEnd-z) : strlen(z);
+      if( m==n && memcmp(z, zName, n)==0 ) return p->aScript[i].zName;
+      z = zEnd ? zEnd+1 : 0;
+    }
+  }
+  return 0;
+}
+
+/*
 ** The syncs that are refused, before anything is written (exit 1): they
 ** would drop work the database holds because of what DIR does not hold.
 **   - DIR yields no migration while the database defines some (a wrong
 **     -d, a folder of folders, a layout not read): refused unless
 **     --prune says removing the pending ones is meant.
-**   - Pending definitions whose file is gone: removed only with --prune.
+**   - Pending definitions whose file is gone: removed only with --prune,
+**     but for those a squash in DIR replaces (their files moved to
+**     DIR/squashed/ on purpose).
 **   - A goose folder's Go migration the database has not recorded:
 **     sqlite-migrate cannot run Go code, and skipping it would run the
 **     SQL migrations after it without it.
@@ -128,12 +149,22 @@ static int cliSyncRefuse(Cli *p, CliSync *s, int nDefined, char **azOther,
                           "whose file is gone)");
     return cliErrorMsg(p, sqlite3_str_finish(pMsg));
   }
-  if( s->nRemove>0 && !p->bPrune ){
+  for(i=j=0; i<s->nRemove; i++){
+    if( cliReplacedBy(p, s->azRemove[i])==0 ) j++;
+  }
+  if( j>0 && !p->bPrune ){
+    char **azGone = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)j);
+    int nGone = 0;
+    if( azGone==0 ) return cliErrorMsg(p, cliNoMem());
+    for(i=0; i<s->nRemove; i++){
+      if( cliReplacedBy(p, s->azRemove[i])==0 ) azGone[nGone++] = s->azRemove[i];
+    }
     pMsg = sqlite3_str_new(0);
     sqlite3_str_appendf(pMsg, "%s has no file for %d pending migration%s "
-                        "defined in the database: ", p->zDir, s->nRemove,
-                        cliPlural(s->nRemove));
-    cliNameList(pMsg, s->azRemove, s->nRemove);
+                        "defined in the database: ", p->zDir, nGone,
+                        cliPlural(nGone));
+    cliNameList(pMsg, azGone, nGone);
+    sqlite3_free(azGone);
     sqlite3_str_appendall(pMsg, "; nothing was changed (restore the files, "
                           "or give --prune to remove these definitions)");
     return cliErrorMsg(p, sqlite3_str_finish(pMsg));
@@ -390,8 +421,14 @@ int cliSyncApply(Cli *p, CliSync *s){
                       sqlite3_errmsg(p->db));
       }else if( !p->bJson ){
         /* said, always (--json: the document's "removed") */
-        printf("  prune %s  (pending; its file is gone from %s)\n",
-               s->azRemove[i], p->zDir);
+        const char *zBy = cliReplacedBy(p, s->azRemove[i]);
+        if( zBy ){
+          printf("  prune %s  (pending; replaced by the squash %s)\n",
+                 s->azRemove[i], zBy);
+        }else{
+          printf("  prune %s  (pending; its file is gone from %s)\n",
+                 s->azRemove[i], p->zDir);
+        }
       }
     }
     sqlite3_finalize(pStmt);
