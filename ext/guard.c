@@ -12,9 +12,14 @@
 **
 ** HOW IT WORKS
 **   A no-transaction migration (first line "-- migrate:no-transaction")
-**   runs between two transactions of its batch, so VACUUM is allowed there;
-**   transaction control never is (it would leave the batch in an unknown
-**   state).
+**   runs between two transactions of its batch, so VACUUM and PRAGMA
+**   journal_mode=... are allowed there (in a transaction, switching the
+**   journal off leaves nothing to undo the call with); transaction control
+**   never is (it would leave the batch in an unknown state).  Inside the
+**   caller's own transaction a ROLLBACK conflict resolution (INSERT OR
+**   ROLLBACK, a constraint's ON CONFLICT ROLLBACK, a trigger's
+**   RAISE(ROLLBACK)) would make SQLite roll back the caller's whole
+**   transaction, not just the call: refused there, wherever it stands.
 **
 **   lex.c's tokens walk the script (whitespace, byte-order marks and
 **   comments exactly as SQLite skips them; strings and quoted names as
@@ -44,14 +49,32 @@ static int guardIsWord(const char *z, int n, const char *zKw){
   return (int)strlen(zKw)==n && sqlite3_strnicmp(z, zKw, n)==0;
 }
 
+/* Sets *pzWhat to zWhat and *piLine to the line of byte i; returns the
+** code migrateGuard() returns for a refusal. */
+static int guardRefuse(const char *zScript, int i, const char *zWhat,
+                       char **pzWhat, int *piLine){
+  *pzWhat = sqlite3_mprintf("%s", zWhat);
+  *piLine = migrateLineOf(zScript, i);
+  return *pzWhat ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /*
 ** Scans zScript.  Returns SQLITE_OK if no statement of it is forbidden.
-** bNoTx: the script runs outside any transaction, so VACUUM is allowed.
+** eFlags: MIGRATE_GUARD_NOTX, the script runs outside any transaction, so
+** VACUUM and PRAGMA journal_mode are allowed; MIGRATE_GUARD_NESTED, it runs
+** inside the caller's own transaction, where a ROLLBACK conflict
+** resolution (INSERT OR ROLLBACK, ON CONFLICT ROLLBACK, RAISE(ROLLBACK))
+** would roll back the caller's whole transaction, so those are refused.
 ** Otherwise returns SQLITE_ERROR and sets *pzWhat to the offending keyword
 ** in upper case (sqlite3_malloc'ed; the caller frees it) and *piLine to its
 ** line.  Returns SQLITE_NOMEM if that string cannot be allocated.
 */
-int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine){
+int migrateGuard(const char *zScript, int eFlags, char **pzWhat, int *piLine){
+  int bNoTx = (eFlags & MIGRATE_GUARD_NOTX)!=0;
+  int bNested = (eFlags & MIGRATE_GUARD_NESTED)!=0;
+  int bPragma = 0;    /* statement is a PRAGMA */
+  const char *zPrev = 0, *zPrev2 = 0;   /* the two tokens before */
+  int nPrev = 0, nPrev2 = 0;
   const char *z = zScript;
   int i = 0;
   int nWord = 0;      /* words seen so far in the current statement */
@@ -70,9 +93,30 @@ int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine){
     int iStart = i;
     i += n;
     if( eType==MIGRATE_TK_SPACE || eType==MIGRATE_TK_COMMENT ) continue;
+    if( bNested && eType==MIGRATE_TK_ID
+     && guardIsWord(&z[iStart], n, "ROLLBACK") && zPrev ){
+      /* a ROLLBACK conflict resolution, anywhere in a statement */
+      if( guardIsWord(zPrev, nPrev, "OR") ){
+        return guardRefuse(zScript, iStart, "OR ROLLBACK", pzWhat, piLine);
+      }
+      if( guardIsWord(zPrev, nPrev, "CONFLICT") ){
+        return guardRefuse(zScript, iStart, "ON CONFLICT ROLLBACK", pzWhat,
+                           piLine);
+      }
+      if( nPrev==1 && zPrev[0]=='(' && zPrev2
+       && guardIsWord(zPrev2, nPrev2, "RAISE") ){
+        return guardRefuse(zScript, iStart, "RAISE(ROLLBACK)", pzWhat,
+                           piLine);
+      }
+    }
+    zPrev2 = zPrev;
+    nPrev2 = nPrev;
+    zPrev = &z[iStart];
+    nPrev = n;
     if( eType==MIGRATE_TK_SEMI ){
       if( !bTrigger || bLastEnd ){
         nWord = bMaybeTrig = bTrigger = bBody = nCase = bLastEnd = 0;
+        bPragma = 0;
       }
       bBodyStart = bBody;
       continue;
@@ -84,16 +128,25 @@ int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine){
       continue;
     }
     bLastEnd = 0;
+    if( bPragma && !bNoTx && nWord<=3
+     && guardIsWord(&z[iStart], n, "JOURNAL_MODE") ){
+      /* PRAGMA [schema.]journal_mode=... or (...): switching the journal
+      ** off inside a transaction leaves nothing to undo it with */
+      const char *zNext = migrateSkipSpace(&z[i]);
+      if( zNext[0]=='=' || zNext[0]=='(' ){
+        return guardRefuse(zScript, iStart, "PRAGMA journal_mode", pzWhat,
+                           piLine);
+      }
+    }
     if( nWord==0 ){
       size_t k;
       for(k=0; k<sizeof(azForbidden)/sizeof(azForbidden[0]); k++){
         if( guardIsWord(&z[iStart], n, azForbidden[k])
          && !(bNoTx && k==GUARD_VACUUM) ){
-          *pzWhat = sqlite3_mprintf("%s", azForbidden[k]);
-          *piLine = migrateLineOf(zScript, iStart);
-          return *pzWhat ? SQLITE_ERROR : SQLITE_NOMEM;
+          return guardRefuse(zScript, iStart, azForbidden[k], pzWhat, piLine);
         }
       }
+      bPragma = guardIsWord(&z[iStart], n, "PRAGMA");
       bMaybeTrig = guardIsWord(&z[iStart], n, "CREATE");
     }else if( bMaybeTrig && !bTrigger && nWord<=2 ){
       if( guardIsWord(&z[iStart], n, "TRIGGER") ){

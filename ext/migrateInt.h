@@ -169,7 +169,9 @@ int migrateStartsWith(const char *zSql, const char *zKw1, const char *zKw2);
 int migrateIsNoTx(const char *zScript);
 
 /* ---- guard.c ---------------------------------------------------------- */
-int migrateGuard(const char *zScript, int bNoTx, char **pzWhat, int *piLine);
+#define MIGRATE_GUARD_NOTX   1   /* runs outside any transaction */
+#define MIGRATE_GUARD_NESTED 2   /* runs inside the caller's transaction */
+int migrateGuard(const char *zScript, int eFlags, char **pzWhat, int *piLine);
 
 /* ---- store.c ---------------------------------------------------------- */
 /* One definition, as written to the `migrations` table. */

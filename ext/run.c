@@ -393,7 +393,10 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
     }else if( pStmt ){
       char *zWhat = 0;
       int iLine = 0;
-      rc = migrateGuard(sqlite3_sql(pStmt), bNoTx, &zWhat, &iLine);
+      rc = migrateGuard(sqlite3_sql(pStmt),
+                        (bNoTx ? MIGRATE_GUARD_NOTX : 0)
+                        | (pUndo && !pUndo->bOuter ? MIGRATE_GUARD_NESTED : 0),
+                        &zWhat, &iLine);
       if( rc==SQLITE_ERROR ){
         *pzMsg = sqlite3_mprintf("%s is not allowed in a migration script "
                                  "(line %d)", zWhat,
@@ -409,9 +412,17 @@ int migrateRunScript(sqlite3 *db, const char *zScript, int bNoTx,
     }
     if( rc!=SQLITE_OK && piLine ) *piLine = migrateLineOf(zScript, iErrAt);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzMsg==0 ){
-      *pzMsg = sqlite3_mprintf("%s (line %d)",
+      /* inside the caller's transaction, a constraint or trigger of the
+      ** schema whose conflict resolution is ROLLBACK ends all of it (the
+      ** guard refuses those written in the scripts themselves) */
+      int bGone = !bNoTx && pUndo && !pUndo->bOuter
+               && sqlite3_get_autocommit(db);
+      *pzMsg = sqlite3_mprintf("%s (line %d)%s",
                                zErr ? zErr : sqlite3_errmsg(db),
-                               migrateLineOf(zScript, iErrAt));
+                               migrateLineOf(zScript, iErrAt), bGone
+          ? "; SQLite rolled back your whole transaction (a ROLLBACK "
+            "conflict resolution of the schema), your changes before the "
+            "call with it" : "");
     }
     sqlite3_free(zErr);
     zErr = 0;
@@ -453,15 +464,28 @@ static int runGuard(RunCtx *p, const char *zScript, int bNoTx,
                     const char *zName, const char *zWhose, const char *zWho){
   char *zWhat = 0;
   int iLine = 0;
-  int rc = migrateGuard(zScript, bNoTx, &zWhat, &iLine);
+  int rc = migrateGuard(zScript, (bNoTx ? MIGRATE_GUARD_NOTX : 0)
+                        | (p->bOuter ? 0 : MIGRATE_GUARD_NESTED),
+                        &zWhat, &iLine);
   if( rc==SQLITE_ERROR ){
-    runError(p, "%s: %s%s%s holds %s (line %d); %s may not %s, because "
-             "each call runs in one transaction; nothing was run",
-             p->zFunc, zName ? zName : "", zName ? ": " : "", zWhose, zWhat,
-             iLine, zWho,
-             (zWhat[0]=='A' || zWhat[0]=='D' || zWhat[0]=='V')
-               ? "ATTACH, DETACH or VACUUM"
-               : "begin, commit, roll back or release a transaction");
+    const char *zWhy;
+    if( zWhat[0]=='A' || zWhat[0]=='D' || zWhat[0]=='V' ){
+      zWhy = "ATTACH, DETACH or VACUUM, because each call runs in one "
+             "transaction";
+    }else if( zWhat[0]=='P' ){
+      zWhy = "change the journal mode inside the call's transaction (a "
+             "no-transaction migration can)";
+    }else if( strcmp(zWhat, "ROLLBACK")!=0 && strstr(zWhat, "ROLLBACK") ){
+      zWhy = "roll back on a conflict inside your transaction: SQLite would "
+             "roll back all of your transaction (call it outside BEGIN ... "
+             "COMMIT)";
+    }else{
+      zWhy = "begin, commit, roll back or release a transaction, because "
+             "each call runs in one transaction";
+    }
+    runError(p, "%s: %s%s%s holds %s (line %d); %s may not %s; nothing was "
+             "run", p->zFunc, zName ? zName : "", zName ? ": " : "", zWhose,
+             zWhat, iLine, zWho, zWhy);
   }
   sqlite3_free(zWhat);
   return rc;
