@@ -1362,6 +1362,13 @@ static void diffGenerate(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zUp = 0, *zDown = 0, *zErr = 0;
   int rc;
   (void)argc;
+  if( migrateCallRunning(db) ){
+    /* it defines a migration: what a call runs is fixed when it starts */
+    migrateResultError(ctx, SQLITE_ERROR, sqlite3_mprintf("%s: cannot be "
+        "called from inside a migration script, hook or verify query (a call "
+        "is running on this connection); nothing was done", zFunc));
+    return;
+  }
   zName = diffTextArg(ctx, argv[0], zFunc, "the name (argument 1)");
   if( zName==0 ) return;
   if( zName[0]==0 ){
