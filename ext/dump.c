@@ -38,6 +38,7 @@
 **   written with SQL's quote(); the migration states come from plan.c.
 **   Reads only.  Kept in the firmware build (it needs no schema model).
 */
+#ifndef MIGRATE_OMIT_DUMP   /* firmware builds may leave it out */
 #include "migrateInt.h"
 #include <string.h>
 
@@ -266,3 +267,4 @@ void migrateDumpFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   migrateResultError(ctx, rc, zErr);
 }
+#endif /* MIGRATE_OMIT_DUMP */

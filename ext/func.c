@@ -184,8 +184,10 @@ int migrateRegisterFunctions(sqlite3 *db){
     { "libmigrate_version", 0, 0, funcLibVersion },
     { "migration_checksum", 1, 0, migrateChecksumFunc },
     { "migrate_internal_step", 1, 1, migrateUndoStepFunc },  /* undo.c */
+#ifndef MIGRATE_OMIT_DUMP
     { "migration_dump",     0, 1, migrateDumpFunc },       /* dump.c */
     { "migration_dump",     1, 1, migrateDumpFunc },
+#endif
   };
   const MigrateOp *pOp;
   size_t i;

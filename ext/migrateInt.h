@@ -324,8 +324,10 @@ void migrateResultError(sqlite3_context*, int rc, char *zErr);
 int migrateRegisterScriptsModule(sqlite3*);
 int migrateRegisterStatusModule(sqlite3*);
 
-/* ---- dump.c ----------------------------------------------------------- */
+/* ---- dump.c (firmware builds may leave it out: MIGRATE_OMIT_DUMP) ------ */
+#ifndef MIGRATE_OMIT_DUMP
 void migrateDumpFunc(sqlite3_context*, int, sqlite3_value**);
+#endif
 
 /* ---- diff.c, check.c (left out of firmware builds) ----------------------- */
 #ifndef MIGRATE_OMIT_DIFF
