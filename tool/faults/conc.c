@@ -185,7 +185,7 @@ static int concCheckNoTx(sqlite3 *db, const char *zMode){
 static void concChild(const char *zFile, int iChild, int nIter, int msBusy,
                       int fd, int bNoTx){
   sqlite3 *db = drvOpen(zFile, 0, msBusy);
-  int i, nWrite = 0;
+  int i, nWrite = 0, nMet = 0;
   srand((unsigned)(time(0) ^ (getpid()<<8) ^ iChild));
   for(i=0; i<nIter; i++){
     char zSql[1024], zUp[512], zMsg[512];
@@ -194,6 +194,10 @@ static void concChild(const char *zFile, int iChild, int nIter, int msBusy,
     long t0 = nowMs();
     int rc;
     zMsg[0] = 0;
+    if( bNoTx && op<8
+     && drvInt(db, "SELECT count(*) FROM migrations_lock")>0 ){
+      nMet++;   /* another runner's claim was there as this call started */
+    }
     if( op<3 ){
       char *z;
       drvUp(k, zUp, sizeof(zUp));
@@ -228,7 +232,7 @@ static void concChild(const char *zFile, int iChild, int nIter, int msBusy,
   }
   {
     char z[128];
-    snprintf(z, sizeof(z), "S %d %d\n", nIter, nWrite);
+    snprintf(z, sizeof(z), "S %d %d %d\n", nIter, nWrite, nMet);
     if( write(fd, z, strlen(z))<0 ) _exit(5);
   }
   sqlite3_close(db);
@@ -248,6 +252,7 @@ int main(int argc, char **argv){
                               : (bWal ? "wal" : "delete");
     char zFile[1024], z2[1100];
     int aFd[2], i, nOps = 0, nWrites = 0, nFail = 0, nClaim = 0, nTimeout = 0;
+    int nMet = 0;    /* calls that started while a claim was held */
     long t0 = nowMs();
     FILE *in;
     char zLine[2048];
@@ -284,9 +289,9 @@ int main(int argc, char **argv){
     close(aFd[1]);
     in = fdopen(aFd[0], "r");
     while( fgets(zLine, sizeof(zLine), in) ){
-      int a, b;
-      if( zLine[0]=='S' && sscanf(zLine+2, "%d %d", &a, &b)==2 ){
-        nOps += a; nWrites += b;
+      int a, b, c;
+      if( zLine[0]=='S' && sscanf(zLine+2, "%d %d %d", &a, &b, &c)==3 ){
+        nOps += a; nWrites += b; nMet += c;
       }else if( zLine[0]=='C' ){
         /* waited busy_timeout for a claim: the documented message */
         fprintf(stderr, "conc-%s: claim: %s", zMode, zLine+2);
@@ -323,13 +328,14 @@ int main(int argc, char **argv){
               drvInt(db, "SELECT count(*) FROM migrations_ledger"));
       if( bNoTx ){
         fprintf(stderr, "conc-%s: no-transaction runs: m_3 up %lld down %lld,"
-                " m_5 up %lld down %lld; %d calls gave up on a claim after"
+                " m_5 up %lld down %lld; %d calls started while another"
+                " runner's claim was held, %d gave up on one after"
                 " busy_timeout\n", zMode,
                 drvInt(db, "SELECT count(*) FROM side WHERE name='m_3' AND dir='up'"),
                 drvInt(db, "SELECT count(*) FROM side WHERE name='m_3' AND dir='down'"),
                 drvInt(db, "SELECT count(*) FROM side WHERE name='m_5' AND dir='up'"),
                 drvInt(db, "SELECT count(*) FROM side WHERE name='m_5' AND dir='down'"),
-                nClaim);
+                nMet, nClaim);
         nFail += concCheckNoTx(db, zMode);
         if( nTimeout ){
           printf("NOTE conc-%s: %d of %d calls gave up with SQLITE_BUSY after"
