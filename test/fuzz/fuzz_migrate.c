@@ -7,6 +7,8 @@
 **   build/faults/fuzz_migrate -max_len=1024 NEW_DIR test/fuzz/corpus
 **   build/faults/fuzz_migrate CRASH_FILE       (replays one input)
 **   FUZZ_TRACE=1 build/faults/fuzz_migrate CRASH_FILE  (prints every step)
+**   FUZZ_KNOWN=journal,rollback (or 1): steer clear of the bugs found and
+**   not fixed yet (test/fuzz_regress.test), so a long run looks for others
 **   Built with clang -fsanitize=fuzzer,address,undefined -DSQLITE_CORE,
 **   the extension's sources compiled in, linked with the system SQLite.
 **   test/README.md ("Fuzzing") has the grammar, the oracle and the runs.
@@ -17,7 +19,7 @@
 **   action of the witness child table, and whether the migration
 **   000_legacy that created the witness tables is baselined, marked,
 **   pending or not defined.  The harness's own tables:
-**     log(n, d)        every script the harness writes starts by logging
+**     log(id, n, d)    every script the harness writes starts by logging
 **                      its migration's name and direction (hooks log
 **                      '~TAG', 'hook'), so the oracle knows what ran
 **     uw(id, v)        the user's own rows, written inside their BEGIN
@@ -85,7 +87,9 @@
 **   migration; for migrate(), H is a prefix of the pending versioned names
 **   in migration order; the log gained exactly H's lines, plus the failed
 **   no-transaction migration's own; and if H is empty, everything else
-**   (all but log, n0..n3 and user_version) is exactly as it was.
+**   (all but log, n0..n3, user_version, migrations_lock, and the storage
+**   tables when hooks ran before N or the call is migrate_boot(): what
+**   they wrote was committed with the claim) is exactly as it was.
 **   A call that succeeds: for every name, its script ran (log) exactly
 **   when the call's history says so, at most once each way; an up that ran
 **   is in the ledger with the call's batch, a down that ran was in the
@@ -94,7 +98,9 @@
 **   each hook ran exactly as documented (before_each/after_each once per
 **   migration run, the phase hooks once per phase with work, none for
 **   repair/baseline/mark, none planted during the call); baseline and
-**   mark add batch-0 rows only, repair only forgets or re-checksums.
+**   mark add batch-0 rows only, repair only forgets or re-checksums; the
+**   progress callbacks of migrate_run() match what ran, and a nested call
+**   from one is refused.  No call but migrate_boot() adds a definition.
 **   ASan/UBSan/LeakSanitizer catch crashes and leaks.
 */
 #include <stdarg.h>
@@ -302,18 +308,26 @@ struct Fz {
 /*
 ** Bugs found and not fixed yet (test/fuzz_regress.test).  FUZZ_KNOWN names
 ** the ones the grammar steers clear of, so that a long run looks for new
-** ones: "journal", "rollback", or "1" for all.
+** ones: "journal", "rollback", "refresh", "generate", or "1" for all.
 */
 #define KNOWN_JOURNAL  1   /* PRAGMA journal_mode=OFF in a script */
 #define KNOWN_ROLLBACK 2   /* OR ROLLBACK / RAISE(ROLLBACK) inside BEGIN */
+#define KNOWN_REFRESH  4   /* refresh loses ledger rows (repeatables, two
+                           ** batches): refresh becomes reset */
+#define KNOWN_GENERATE 8   /* migrate_generate() from a script defines a
+                           ** migration during the call */
 
 static int knownBugs(void){
   const char *z = getenv("FUZZ_KNOWN");
   int m = 0;
   if( z==0 ) return 0;
-  if( strcmp(z, "1")==0 || strcmp(z, "all")==0 ) return KNOWN_JOURNAL|KNOWN_ROLLBACK;
+  if( strcmp(z, "1")==0 || strcmp(z, "all")==0 ){
+    return KNOWN_JOURNAL|KNOWN_ROLLBACK|KNOWN_REFRESH|KNOWN_GENERATE;
+  }
   if( strstr(z, "journal") ) m |= KNOWN_JOURNAL;
   if( strstr(z, "rollback") ) m |= KNOWN_ROLLBACK;
+  if( strstr(z, "refresh") ) m |= KNOWN_REFRESH;
+  if( strstr(z, "generate") ) m |= KNOWN_GENERATE;
   return m;
 }
 
@@ -447,7 +461,7 @@ static const char *plainPrefix(Fz *f){
   }
 }
 
-static const char *nestedCall(int k){
+static const char *nestedCall(Fz *f, int k){
   static const char *const az[] = {
     "SELECT migrate();", "SELECT migrate('002_b');", "SELECT rollback();",
     "SELECT rollback(2);", "SELECT rollback_to('001_a');",
@@ -459,6 +473,7 @@ static const char *nestedCall(int k){
     "SELECT migrate_generate('zz_gen', 'CREATE TABLE q(x);');",
     "SELECT migration_checksum('a');"
   };
+  if( (f->bKnown & KNOWN_GENERATE) && k%16==14 ) k = 15;
   return az[k % 16];
 }
 
@@ -574,7 +589,7 @@ static int body(Script *p, int t, int k, const char *zName, int bDown){
     case 19:                     /* see makeScript() */
       break;
     case 20:
-      add(p, "%s", nestedCall(next(&f->in)));
+      add(p, "%s", nestedCall(f, next(&f->in)));
       break;
     case 21: {                   /* definitions and hooks, through the tables */
       int w = next(&f->in);
@@ -702,7 +717,7 @@ static void bodyNoTx(Script *p, int t, int k, int bDown){
             add(p, "INSERT INTO n%d VALUES(2);", k);
             add(p, "SELECT no_such_function();"); break;
     case 5: add(p, "VACUUM;"); break;
-    case 6: add(p, "%s", nestedCall(next(&f->in))); break;
+    case 6: add(p, "%s", nestedCall(f, next(&f->in))); break;
     case 7: add(p, "CREATE TABLE IF NOT EXISTS n%d(x);", k);
             add(p, "COMMIT;"); break;
     case 8: add(p, "INSERT INTO migrations(name, up) VALUES('zz_n', '');");
@@ -775,7 +790,7 @@ static char *makeHook(Fz *f, const char **pzEvent){
   add(&s, "INSERT INTO log(n, d) VALUES('~h%d', 'hook');", f->nHookTag++);
   switch( (w>>3) % 12 ){
     case 0: add(&s, "SELECT no_such_function();"); break;
-    case 1: add(&s, "%s", nestedCall(next(&f->in))); break;
+    case 1: add(&s, "%s", nestedCall(f, next(&f->in))); break;
     case 2: add(&s, "COMMIT;"); break;
     case 3: add(&s, "INSERT INTO migrations(name, up) VALUES('zz_h', '');"); break;
     case 4: add(&s, "INSERT INTO migrations_hooks(event, script)"
@@ -1108,7 +1123,7 @@ static void checkCall(Fz *f, Before *b, int eCall, const char *zCall,
                               " AND d IN ('up','down') ORDER BY id", b->mxLog));
   rowsOf(db, zSql, &logs);
   if( gTrace ){
-    fprintf(stderr, "  [%s] log since %lld:", zSql, b->mxLog);
+    fprintf(stderr, "  log since %lld:", b->mxLog);
     for(i=0; i<logs.n; i++) fprintf(stderr, " %s", logs.az[i]);
     fprintf(stderr, "\n");
   }
@@ -1197,6 +1212,20 @@ static void checkCall(Fz *f, Before *b, int eCall, const char *zCall,
     if( eCall<C_REPAIR && f->nProgress>=0 && f->nProgress!=nUp+nDown ){
       callFail(f, zCall, "progress callbacks differ from what ran", 0);
     }
+  }
+  /* a call never adds a definition (migrate_boot() defines its own): what
+  ** a call runs is fixed when it starts, and writes to the definitions
+  ** from its scripts, hooks and verify queries are refused */
+  if( strcmp(zCall, "migrate_boot")!=0 && hasTable(db, "migrations_scripts") ){
+    Rows defs;
+    rowsOf(db, "SELECT name FROM migrations_scripts", &defs);
+    for(i=0; i<defs.n; i++){
+      if( !rowsHas(&b->defs, defs.az[i]) ){
+        callFail(f, zCall, "a definition was added during the call",
+                 defs.az[i]);
+      }
+    }
+    rowsFree(&defs);
   }
   /* a call never leaves a claim behind */
   if( hasTable(db, "migrations_lock") ){
@@ -1455,7 +1484,9 @@ static void step(Fz *f, int op){
     }
     case 8: doCall(f, C_RBTO, zName, 0); break;
     case 9: doCall(f, C_RESET, 0, 0); break;
-    case 10: doCall(f, C_REFRESH, 0, 0); break;
+    case 10:
+      doCall(f, (f->bKnown & KNOWN_REFRESH) ? C_RESET : C_REFRESH, 0, 0);
+      break;
     case 11: doCall(f, C_DRY, (a & 1) ? zName : 0, 0); break;
     case 12: doCall(f, C_REPAIR, 0, 0); break;
     case 13:
@@ -1599,6 +1630,7 @@ static void step(Fz *f, int op){
       if( e==C_UPT || e==C_RBTO || e==C_BASE || e==C_MARK ) zArg = zName;
       if( e==C_RB ){ snprintf(zN, sizeof(zN), "%d", a % 3); zArg = zN; }
       if( e==C_DRY && (a & 1) ) zArg = zName;
+      if( e==C_REFRESH && (f->bKnown & KNOWN_REFRESH) ) e = C_RESET;
       doCall(f, e, zArg, 1);
     }
   }

@@ -265,9 +265,12 @@ seed repeatable [setup 0 0 3] [define 0 0 0 0 $P] \
   [define 0 7 11 0 [expr {$P|$R}]] [migrate] \
   [define 1 7 29 0 [expr {$P|$R}]] [migrate] [refresh] [reset]
 
-# Bugs found (test/fuzz_regress.test): a script that rolls the whole
-# transaction back (OR ROLLBACK, ON CONFLICT ROLLBACK, RAISE(ROLLBACK))
-# inside the caller's BEGIN; PRAGMA journal_mode=OFF in a script.
+# Bugs found and not fixed yet (test/fuzz_regress.test): a script that
+# rolls the whole transaction back (OR ROLLBACK, ON CONFLICT ROLLBACK,
+# RAISE(ROLLBACK)) inside the caller's BEGIN; PRAGMA journal_mode=OFF in a
+# script.  (test/fuzz/known/generate, migrate_generate() from a
+# no-transaction script, is the fuzzer's own input, minimized; the fixed
+# refresh bug's input is test/fuzz/corpus/regress-refresh.)
 known or-rollback [setup 0 0 3] [begin] [uw] [define 0 0 23 0 $P 0 0] \
   [migrate] [commit]
 known journal-off [setup 0 0 3] [define 0 0 19 0 $P 0 30] \
