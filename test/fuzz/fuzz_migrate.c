@@ -182,6 +182,19 @@ static void rowsFree(Rows *p){
   p->n = 0;
 }
 
+/* Removes the row zPrefix || zName from p, if there. */
+static void rowsRemove(Rows *p, const char *zPrefix, const char *zName){
+  size_t n = strlen(zPrefix);
+  int i;
+  for(i=0; i<p->n; i++){
+    if( strncmp(p->az[i], zPrefix, n)==0 && strcmp(p->az[i]+n, zName)==0 ){
+      sqlite3_free(p->az[i]);
+      p->az[i] = p->az[--p->n];
+      i--;
+    }
+  }
+}
+
 static void rowsAdd(Rows *p, char *z){
   p->az = must(sqlite3_realloc64(p->az, sizeof(char*)*(sqlite3_uint64)(p->n+1)));
   p->az[p->n++] = z;
@@ -1360,10 +1373,12 @@ static void doBoot(Fz *f, const char *zName, int bTwo){
     az[2*i+1] = makeScript(f, a[i].zName, 1, 0, t % 34, (t>>6) & 3);
     a[i].zUp = az[2*i];
     a[i].zDown = az[2*i+1];
-    /* what the boot will define counts as defined for the oracle */
+    /* what the boot defines replaces what was defined, for the oracle */
+    rowsRemove(&b.notx, "t:u:", a[i].zName);
     if( isNoTx(a[i].zUp) ){
       rowsAdd(&b.notx, must(sqlite3_mprintf("t:u:%s", a[i].zName)));
     }
+    if( gTrace ) fprintf(stderr, "  boot %s up: %s\n", a[i].zName, a[i].zUp);
   }
   rc = migrate_boot(f->db, a, n, &nApplied, &zErr);
   if( gTrace ) fprintf(stderr, "  migrate_boot(%s%s%s) -> %d %s n=%d\n",
