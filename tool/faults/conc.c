@@ -38,11 +38,11 @@
 **   with the documented claim message ("... is a no-transaction migration
 **   that another connection started at ...") is counted apart and is not
 **   a failure; nor is SQLITE_BUSY after the call waited at least
-**   busy_timeout (a NOTE line counts them: with eight writers in
-**   rollback-journal mode each no-transaction migration adds about six
-**   commits to its batch, the write lock is busy nearly all the time, and
-**   SQLite's busy handler, which polls with growing sleeps, can miss it for
-**   the whole timeout); any other error is.  Afterwards, besides drv.h's
+**   busy_timeout (a NOTE line counts them; the likely cause: with eight
+**   writers in rollback-journal mode each no-transaction migration adds
+**   about six commits to its batch, the write lock is busy nearly all the
+**   time, and SQLite's busy handler, which polls with growing sleeps, can
+**   miss it for the whole timeout); any other error is.  Afterwards, besides drv.h's
 **   checks:
 **   migrations_lock is empty; for m_3 and m_5 the `side` rows of each
 **   direction equal the history's successful runs of that direction (each
