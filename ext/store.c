@@ -584,7 +584,10 @@ int migrateRecordUp(MigrateRecorder *p, const MigrateItem *pItem,
   char zAt[24];
   int rc = SQLITE_OK;
   sqlite3_stmt *pStmt;
-  if( pItem->iLedger ) rc = recLedgerDelete(p, pItem);
+  /* only a repeatable migration still has its row here: any other one that
+  ** had a row was reverted earlier in this call (refresh), and its old
+  ** rowid may belong by now to a row this call re-added */
+  if( pItem->iLedger && pItem->bRepeatable ) rc = recLedgerDelete(p, pItem);
   if( rc!=SQLITE_OK ) return rc;
   pStmt = recStmt(p, REC_LEDGER_ADD, &rc);
   if( pStmt==0 ) return rc;
