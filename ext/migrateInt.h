@@ -136,6 +136,8 @@ struct MigrateItem {
   int bRepeatable;        /* a repeatable migration (re-runs when edited) */
   int bVerify;            /* it has a verify query */
   int bText;              /* its scripts are text (or NULL), not blobs */
+  char zSum[MIGRATE_CHECKSUM_LEN+1];  /* checksum of its up script: the
+                          ** definition's, else the ledger's ("" if bad) */
   char *zReplaces;        /* a squash: the names it replaces, one a line */
   int iReplacedBy;        /* 1 + index of the squash in effect replacing
                           ** it, 0 if none */

@@ -295,6 +295,9 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
     pItem->bRepeatable = sqlite3_column_int(pStmt, 8)!=0;
     pItem->bVerify = sqlite3_column_int(pStmt, 9)!=0;
     pItem->bText = sqlite3_column_int(pStmt, 10)!=0;
+    if( sqlite3_column_bytes(pStmt, 7)==MIGRATE_CHECKSUM_LEN ){
+      memcpy(pItem->zSum, sqlite3_column_text(pStmt, 7), MIGRATE_CHECKSUM_LEN);
+    }
     pItem->eState = migrateStateOf(bDefined, bApplied,
                                    sqlite3_column_int(pStmt, 4),
                                    pItem->bRepeatable);

@@ -631,6 +631,15 @@ static int runCheckScripts(RunCtx *p){
       rc = SQLITE_ERROR;
       runError(p, "%s: %s is irreversible (its down script is NULL); "
                "nothing was reverted", p->zFunc, pItem->zName);
+    }else if( !bDown && strcmp(p->aSlot[i].zSum, pItem->zSum)!=0 ){
+      /* the up script is not the one its checksum was computed from: only
+      ** a write straight into the table does that (the checksum is what
+      ** the ledger records, so the two must agree) */
+      rc = SQLITE_CORRUPT;
+      runError(p, "%s: migrations_scripts is damaged: the up script of %s "
+               "does not match its checksum (written straight into the "
+               "table, not through `migrations`?); nothing was run",
+               p->zFunc, pItem->zName);
     }else if( bNoTx && (!p->bOuter || p->eOp==MIGRATE_OP_DRY_RUN) ){
       rc = SQLITE_ERROR;
       runError(p, "%s: %s is a no-transaction migration: it %s; nothing "
