@@ -44,13 +44,16 @@
 ** One row per name, in natural order.  Columns:
 **   0 name, 1 scripts rowid, 2 ledger rowid, 3 batch, 4 checksums equal,
 **   5 applied_at, 6 duration_ms, 7 checksum (definition's, else ledger's),
-**   8 repeatable, 9 has a verify query, 10 its scripts are text or NULL
-**   (typeof() reads a column's type from the record header: no script
-**   text is read)
+**   8 repeatable (and, when applied, applied as one: a migration applied
+**   as a versioned one — a baseline or a mark too — that is redefined as
+**   repeatable does not turn into one that re-runs when edited),
+**   9 has a verify query, 10 its scripts are text or NULL (typeof() reads
+**   a column's type from the record header: no script text is read)
 */
 const char migrateStatusSql[] =
   "SELECT s.name, s.rowid, l.rowid, l.batch, l.checksum IS s.checksum,"
-  "       l.applied_at, l.duration_ms, s.checksum, s.repeatable,"
+  "       l.applied_at, l.duration_ms, s.checksum,"
+  "       s.repeatable AND coalesce(l.repeatable, 1),"
   "       s.verify IS NOT NULL,"
   "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null')"
   "  FROM main.migrations_scripts AS s"
