@@ -32,9 +32,9 @@ else
   EXT_SRC += ext/diff.c
 endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
-GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c
+GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c build/boot_sql.c
 CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o \
-           build/core/hooks_sql.o build/core/lock_sql.o
+           build/core/hooks_sql.o build/core/lock_sql.o build/core/boot_sql.o
 
 ## all: build libmigrate.so, libmigrate.a and sqlite-migrate (the default)
 all: libmigrate.so libmigrate.a sqlite-migrate
@@ -57,6 +57,10 @@ build/hooks_sql.c: sql/hooks.sql tool/sql2c.sh | build/.deps
 build/lock_sql.c: sql/lock.sql tool/sql2c.sh | build/.deps
 	@mkdir -p build
 	sh tool/sql2c.sh migrateLockSql < sql/lock.sql > $@.tmp && mv $@.tmp $@
+
+build/boot_sql.c: sql/boot.sql tool/sql2c.sh | build/.deps
+	@mkdir -p build
+	sh tool/sql2c.sh migrateBootSql < sql/boot.sql > $@.tmp && mv $@.tmp $@
 
 ## libmigrate.so: the loadable extension (.load ./libmigrate)
 libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) build/.flags

@@ -9,8 +9,14 @@
 **   migrateStoreWrite()/migrateStoreDelete()  define (vtab_scripts.c, api.c)
 **   migrateRecorderOpen() ... migrateRecord*()  record the outcome of a call
 **                                               (run.c)
+**   migrateStoreBoot*()  the script arrays migrate_boot_v2() found defined
+**                        exactly so (sql/boot.sql; api.c)
 **
 ** HOW IT WORKS
+**   Every write or delete of a definition first forgets the recorded boot
+**   arrays (migrateStoreBootForget), so migrate_boot_v2()'s fast path never
+**   trusts a value older than the definitions.
+**
 **   Definitions are validated here, once, for every path that writes them:
 **   text only, valid UTF-8, no NUL bytes, a non-empty name, a non-NULL up.
 **   The checksums of up and down are computed on every write, so checking
@@ -235,6 +241,8 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
     if( rc!=SQLITE_OK ) goto store_write_done;
   }
 
+  rc = migrateStoreBootForget(db);
+  if( rc!=SQLITE_OK ) goto store_write_done;
   if( iOld ){
     rc = sqlite3_prepare_v2(db,
         "UPDATE main.migrations_scripts SET name=?1, checksum=?2,"
@@ -276,8 +284,11 @@ store_write_done:
 */
 int migrateStoreDelete(sqlite3 *db, sqlite3_int64 iRowid, char **pzErr){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
+  int rc = migrateStoreBootForget(db);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db,
+        "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
+  }
   if( rc==SQLITE_OK ){
     sqlite3_bind_int64(pStmt, 1, iRowid);
     sqlite3_step(pStmt);
@@ -653,6 +664,69 @@ int migrateStoreClaims(sqlite3 *db, MigrateRecorder *pRec, int bForget,
     sqlite3_free(*pzName);
     sqlite3_free(*pzAt);
     *pzName = *pzAt = 0;
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ boot arrays */
+
+/*
+** Sets *pbFound to 1 if main.migrations_boot (sql/boot.sql) records the
+** script array whose migrate_array_checksum() is zSum, i.e. the array was
+** found defined exactly so and no definition has been written since
+** through the engine (writing migrations_scripts around it is not
+** supported).  One small statement: this is the whole cost of the fast
+** path beyond the no-op migrate().  No table: 0, no error.
+*/
+int migrateStoreBootFind(sqlite3 *db, const char *zSum, int *pbFound){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT 1 FROM main.migrations_boot WHERE checksum=?1", -1, &pStmt, 0);
+  *pbFound = 0;
+  if( rc==SQLITE_ERROR ) return SQLITE_OK;   /* never recorded: no table */
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
+    *pbFound = sqlite3_step(pStmt)==SQLITE_ROW;
+    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ) *pbFound = 0;
+  }
+  return rc;
+}
+
+/*
+** Records the array checksum zSum in main.migrations_boot (created from
+** sql/boot.sql on first use).  The caller has just found the array
+** defined exactly so, under the write lock.
+*/
+int migrateStoreBootRecord(sqlite3 *db, const char *zSum){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_exec(db, migrateBootSql, 0, 0, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db,
+        "INSERT OR IGNORE INTO main.migrations_boot(checksum) VALUES(?1)",
+        -1, &pStmt, 0);
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
+  }
+  return rc;
+}
+
+/*
+** Forgets every recorded array (a definition is about to be written or
+** deleted): called by migrateStoreWrite() and migrateStoreDelete(), the
+** only paths that change definitions.  No table: nothing to forget.
+*/
+int migrateStoreBootForget(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "DELETE FROM main.migrations_boot", -1,
+                              &pStmt, 0);
+  if( rc==SQLITE_ERROR ) return SQLITE_OK;   /* never recorded: no table */
+  if( rc==SQLITE_OK ){
+    sqlite3_step(pStmt);
+    rc = sqlite3_finalize(pStmt);
   }
   return rc;
 }
