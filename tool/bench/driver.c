@@ -9,6 +9,8 @@
 **                                   (noeach: leave out inproc-limit-each)
 **   bench-driver noop  N REPS DIR   the start-up check on a migrated database
 **   bench-driver mem   DIR [COUNT]  peak SQLite heap, COUNT (100) scripts of 1 MB
+**   bench-driver run   STDIN LOG CMD ARGS...
+**                                   runs CMD, prints its wall and CPU time
 **   bench-driver one   N DIR WHAT   for callgrind: WHAT = migrate (one
 **                                   migrate() at N), limit (the same SQL in
 **                                   one exec), reset (one migrate_reset()),
@@ -18,6 +20,7 @@
 ** Every result is one line on stdout, read by tool/bench/bench.tcl:
 **   RESULT <tool> <op> <N> <ms> <ms> ...     one time per repetition
 **   MEM <what> <bytes>                       a memory figure
+**   RUN <wall ms> <cpu ms> <exit code>       bench-driver run
 ** DIR is a scratch folder; its database files are deleted and recreated.
 **
 ** HOW IT WORKS
@@ -55,6 +58,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 /* Monotonic time in milliseconds, as a double. */
 static double nowMs(void){
@@ -471,7 +477,57 @@ static void benchOne(int n, const char *zDir, const char *zWhat){
   workloadFree(&w);
 }
 
+/* User + system time of the waited-for children so far, in ms. */
+static double childCpuMs(void){
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)*1000.0
+       + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)/1000.0;
+}
+
+/*
+** bench-driver run STDIN LOG CMD ARGS...: runs CMD as a whole process
+** (stdin from file STDIN, or none for "-"; stdout and stderr to LOG) and
+** prints "RUN <wall ms> <cpu ms> <exit code>": wall time around fork and
+** wait, CPU time (user + system, of CMD and every process it waited for)
+** from getrusage(RUSAGE_CHILDREN).  Used by bench.tcl for every
+** whole-process time, so that each has its CPU time beside it.
+*/
+static int benchRun(const char *zIn, const char *zLog, char **azCmd){
+  double t0, c0, t1, c1;
+  int status = 0;
+  pid_t pid;
+  fflush(stdout);
+  c0 = childCpuMs();
+  t0 = nowMs();
+  pid = fork();
+  if( pid==0 ){
+    int fdIn = strcmp(zIn, "-")==0 ? open("/dev/null", O_RDONLY)
+                                   : open(zIn, O_RDONLY);
+    int fdLog = open(zLog, O_WRONLY|O_CREAT|O_TRUNC, 0644);
+    if( fdIn<0 || fdLog<0 ){ perror("bench-driver run"); _exit(126); }
+    dup2(fdIn, 0);
+    dup2(fdLog, 1);
+    dup2(fdLog, 2);
+    close(fdIn);
+    close(fdLog);
+    execvp(azCmd[0], azCmd);
+    perror(azCmd[0]);
+    _exit(127);
+  }
+  if( pid<0 ) die("fork", "failed");
+  while( waitpid(pid, &status, 0)<0 ){}
+  t1 = nowMs();
+  c1 = childCpuMs();
+  printf("RUN %.3f %.3f %d\n", t1-t0, c1-c0,
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128+WTERMSIG(status));
+  return 0;
+}
+
 int main(int argc, char **argv){
+  if( argc>=5 && strcmp(argv[1], "run")==0 ){
+    return benchRun(argv[2], argv[3], argv+4);
+  }
   if( sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init)!=SQLITE_OK ){
     die("sqlite3_auto_extension", "failed");
   }
