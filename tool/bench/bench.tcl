@@ -117,6 +117,7 @@ file mkdir $W
 set DRIVER $B/bench-driver
 set NODE $ROOT/build/bench-deps/node/node_modules
 source [file join [file dirname [info script]] gen.tcl]
+source [file join [file dirname [info script]] common.tcl]
 
 # The machine's own disk: $BENCH_DISK_DIR, else build/bench/disk.
 if {[info exists env(BENCH_DISK_DIR)] && $env(BENCH_DISK_DIR) ne ""} {
@@ -147,14 +148,11 @@ set env(BENCH_BUDGET_MS) [expr {$quick ? 8000 : 60000}]
 set SYNC_MS 5.0
 
 set T0 [clock milliseconds]
-proc say {msg} { puts $msg; flush stdout }
 proc elapsed {} { format %.0fs [expr {([clock milliseconds]-$::T0)/1000.0}] }
 
 # ---- which tools are here -------------------------------------------------
 set notes {}          ;# lines for the "not measured" section
-proc note {msg} { lappend ::notes $msg; say "NOTE: $msg" }
 
-proc have {cmd} { expr {[auto_execok $cmd] ne ""} }
 
 set tools {limit limit-each}
 if {[file executable $ROOT/sqlite-migrate]} {
@@ -204,19 +202,6 @@ array set SYNC {}
 array set CMDSYNC {}
 array set FS {}
 proc record {tool op n times} { set ::R($tool,$op,$n) $times }
-
-proc median {l} {
-  set l [lsort -real $l]
-  set k [llength $l]
-  if {$k % 2} { return [lindex $l [expr {$k/2}]] }
-  expr {([lindex $l [expr {$k/2-1}]] + [lindex $l [expr {$k/2}]]) / 2.0}
-}
-proc fmt_ms {x} {
-  if {$x >= 100} { return [format %.0f $x] }
-  if {$x >= 10} { return [format %.1f $x] }
-  if {$x >= 1} { return [format %.2f $x] }
-  return [format %.3f $x]
-}
 
 # ---- running one command ----------------------------------------------------
 # What run_timed measures: "time" (wall and CPU ms) or "syncs" (the same

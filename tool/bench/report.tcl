@@ -19,22 +19,8 @@
 if {[info exists argv0] && [file tail $argv0] eq "report.tcl"} {
   # standalone: the saved figures and the few helpers bench.tcl defines
   source [lindex $argv 0]
-  proc say {msg} { puts $msg; flush stdout }
-  proc note {msg} { lappend ::notes $msg; say "NOTE: $msg" }
-  proc have {cmd} { expr {[auto_execok $cmd] ne ""} }
+  source [file join [file dirname [info script]] common.tcl]
   proc elapsed {} { return $::ELAPSED }
-  proc median {l} {
-    set l [lsort -real $l]
-    set k [llength $l]
-    if {$k % 2} { return [lindex $l [expr {$k/2}]] }
-    expr {([lindex $l [expr {$k/2-1}]] + [lindex $l [expr {$k/2}]]) / 2.0}
-  }
-  proc fmt_ms {x} {
-    if {$x >= 100} { return [format %.0f $x] }
-    if {$x >= 10} { return [format %.1f $x] }
-    if {$x >= 1} { return [format %.2f $x] }
-    return [format %.3f $x]
-  }
 }
 
 # ---- report -------------------------------------------------------------------
