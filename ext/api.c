@@ -99,17 +99,12 @@ static int apiCheckUnique(const char *zFunc, const migrate_script *aScript,
 
 /*
 ** Opens a transaction of api.c's own: BEGIN IMMEDIATE in autocommit mode
-** (*pbOuter = 1), else savepoint zName inside the caller's transaction.
+** (*pbOuter = 1), else a savepoint inside the caller's transaction.
 */
-static int apiBegin(sqlite3 *db, const char *zName, int *pbOuter){
-  char *zSql;
-  int rc;
+static int apiBegin(sqlite3 *db, int *pbOuter){
   *pbOuter = sqlite3_get_autocommit(db);
-  if( *pbOuter ) return sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
-  zSql = sqlite3_mprintf("SAVEPOINT %s", zName);
-  rc = zSql ? sqlite3_exec(db, zSql, 0, 0, 0) : SQLITE_NOMEM;
-  sqlite3_free(zSql);
-  return rc;
+  return sqlite3_exec(db, *pbOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT migrate_api",
+                      0, 0, 0);
 }
 
 /*
@@ -117,21 +112,14 @@ static int apiBegin(sqlite3 *db, const char *zName, int *pbOuter){
 ** else ROLLBACK (or ROLLBACK TO + RELEASE) if it is still open.  Returns
 ** the final code.
 */
-static int apiEnd(sqlite3 *db, const char *zName, int bOuter, int rc){
-  char *zSql = 0;
+static int apiEnd(sqlite3 *db, int bOuter, int rc){
   if( rc==SQLITE_OK ){
-    zSql = bOuter ? sqlite3_mprintf("COMMIT")
-                  : sqlite3_mprintf("RELEASE %s", zName);
-    rc = zSql ? sqlite3_exec(db, zSql, 0, 0, 0) : SQLITE_NOMEM;
-    sqlite3_free(zSql);
-    zSql = 0;
+    rc = sqlite3_exec(db, bOuter ? "COMMIT" : "RELEASE migrate_api", 0, 0, 0);
   }
   if( rc!=SQLITE_OK && !sqlite3_get_autocommit(db) ){
-    zSql = bOuter ? sqlite3_mprintf("ROLLBACK")
-                  : sqlite3_mprintf("ROLLBACK TO %s; RELEASE %s", zName, zName);
-    if( zSql ) sqlite3_exec(db, zSql, 0, 0, 0);
+    sqlite3_exec(db, bOuter ? "ROLLBACK"
+                 : "ROLLBACK TO migrate_api; RELEASE migrate_api", 0, 0, 0);
   }
-  sqlite3_free(zSql);
   return rc;
 }
 
@@ -155,7 +143,7 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
   rc = apiCheckUnique("migrate_define", aScript, nScript, pzErr);
   if( rc!=SQLITE_OK ) goto define_done;
 
-  rc = apiBegin(db, "migrate_define", &bOuter);
+  rc = apiBegin(db, &bOuter);
   for(i=0; rc==SQLITE_OK && i<nScript; i++){
     sqlite3_int64 iRowid = 0;
     MigrateDef def;
@@ -165,7 +153,7 @@ int migrate_define(sqlite3 *db, const migrate_script *aScript, int nScript,
     def.zDown = aScript[i].zDown;
     rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &zErr);
   }
-  rc = apiEnd(db, "migrate_define", bOuter, rc);
+  rc = apiEnd(db, bOuter, rc);
 
 define_done:
   if( rc!=SQLITE_OK && zErr==0 && rc!=SQLITE_NOMEM
@@ -234,9 +222,8 @@ static void apiHash(sqlite3_uint64 *pH, const char *z, int bNul){
 
 int migrate_array_checksum(const migrate_script *aScript, int nScript,
                            char *zOut){
-  static const char aHex[] = "0123456789abcdef";
   sqlite3_uint64 h = 0xcbf29ce484222325ULL;
-  int i, k;
+  int i;
   int rc = apiCheck("migrate_array_checksum", aScript, nScript, 0);
   zOut[0] = 0;
   if( rc!=SQLITE_OK ) return rc;
@@ -251,11 +238,7 @@ int migrate_array_checksum(const migrate_script *aScript, int nScript,
       apiHash(&h, "-", 1);
     }
   }
-  for(k=MIGRATE_CHECKSUM_LEN-1; k>=0; k--){
-    zOut[k] = aHex[h & 0xf];
-    h >>= 4;
-  }
-  zOut[MIGRATE_CHECKSUM_LEN] = 0;
+  sqlite3_snprintf(MIGRATE_CHECKSUM_LEN+1, zOut, "%016llx", h);
   return SQLITE_OK;
 }
 
@@ -281,10 +264,12 @@ static void apiRecordArray(sqlite3 *db, const migrate_script *aScript,
   int bOuter = 0, bSame = 0;
   int rc;
   if( nScript==0 || sqlite3_db_readonly(db, "main")!=0 ) return;
-  rc = apiBegin(db, "migrate_boot", &bOuter);
+  rc = apiBegin(db, &bOuter);
   if( rc==SQLITE_OK ) rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
-  if( rc==SQLITE_OK && bSame ) rc = migrateStoreBootRecord(db, zSum);
-  apiEnd(db, "migrate_boot", bOuter, rc);
+  if( rc==SQLITE_OK && bSame ){
+    rc = migrateStoreBoot(db, MIGRATE_BOOT_RECORD, zSum, 0);
+  }
+  apiEnd(db, bOuter, rc);
 }
 
 /*
@@ -304,11 +289,12 @@ static int apiBoot(const char *zFunc, sqlite3 *db,
   rc = apiCheck(zFunc, aScript, nScript, pzErr);
   if( rc==SQLITE_OK && zSum && !apiIsArrayChecksum(zSum) ){
     apiError(pzErr, sqlite3_mprintf("%s: the array checksum is not 16 "
-        "lowercase hex digits (give the value `sqlite-migrate embed` printed "
-        "or migrate_array_checksum() computed, or NULL)", zFunc));
+        "lowercase hex digits", zFunc));
     rc = SQLITE_MISUSE;
   }
-  if( rc==SQLITE_OK && zSum ) rc = migrateStoreBootFind(db, zSum, &bFound);
+  if( rc==SQLITE_OK && zSum ){
+    rc = migrateStoreBoot(db, MIGRATE_BOOT_FIND, zSum, &bFound);
+  }
   if( rc==SQLITE_OK && !bFound ){
     rc = migrateStoreAllDefined(db, aScript, nScript, &bSame);
     if( rc==SQLITE_OK && !bSame ){

@@ -195,9 +195,10 @@ int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
                          sqlite3_int64 iAt, sqlite3_int64 iMs,
                          sqlite3_int64 nChange, int bOk, const char *zMsg);
-int migrateStoreBootFind(sqlite3*, const char *zSum, int *pbFound);
-int migrateStoreBootRecord(sqlite3*, const char *zSum);
-int migrateStoreBootForget(sqlite3*);
+#define MIGRATE_BOOT_FIND   0   /* eOp of migrateStoreBoot() */
+#define MIGRATE_BOOT_RECORD 1
+#define MIGRATE_BOOT_FORGET 2
+int migrateStoreBoot(sqlite3*, int eOp, const char *zSum, int *pbFound);
 
 /* ---- run.c ------------------------------------------------------------ */
 typedef struct MigrateUndo MigrateUndo;   /* undo.c */

@@ -9,12 +9,12 @@
 **   migrateStoreWrite()/migrateStoreDelete()  define (vtab_scripts.c, api.c)
 **   migrateRecorderOpen() ... migrateRecord*()  record the outcome of a call
 **                                               (run.c)
-**   migrateStoreBoot*()  the script arrays migrate_boot_v2() found defined
-**                        exactly so (sql/boot.sql; api.c)
+**   migrateStoreBoot()  the script arrays migrate_boot_v2() found defined
+**                       exactly so (sql/boot.sql; api.c)
 **
 ** HOW IT WORKS
 **   Every write or delete of a definition first forgets the recorded boot
-**   arrays (migrateStoreBootForget), so migrate_boot_v2()'s fast path never
+**   arrays (migrateStoreBoot), so migrate_boot_v2()'s fast path never
 **   trusts a value older than the definitions.
 **
 **   Definitions are validated here, once, for every path that writes them:
@@ -241,7 +241,7 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pDef,
     if( rc!=SQLITE_OK ) goto store_write_done;
   }
 
-  rc = migrateStoreBootForget(db);
+  rc = migrateStoreBoot(db, MIGRATE_BOOT_FORGET, 0, 0);
   if( rc!=SQLITE_OK ) goto store_write_done;
   if( iOld ){
     rc = sqlite3_prepare_v2(db,
@@ -284,7 +284,7 @@ store_write_done:
 */
 int migrateStoreDelete(sqlite3 *db, sqlite3_int64 iRowid, char **pzErr){
   sqlite3_stmt *pStmt = 0;
-  int rc = migrateStoreBootForget(db);
+  int rc = migrateStoreBoot(db, MIGRATE_BOOT_FORGET, 0, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(db,
         "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
@@ -671,62 +671,41 @@ int migrateStoreClaims(sqlite3 *db, MigrateRecorder *pRec, int bForget,
 /* ------------------------------------------------------------ boot arrays */
 
 /*
-** Sets *pbFound to 1 if main.migrations_boot (sql/boot.sql) records the
-** script array whose migrate_array_checksum() is zSum, i.e. the array was
-** found defined exactly so and no definition has been written since
-** through the engine (writing migrations_scripts around it is not
-** supported).  One small statement: this is the whole cost of the fast
-** path beyond the no-op migrate().  No table: 0, no error.
+** The script arrays migrate_boot_v2() found defined exactly so, in
+** main.migrations_boot (sql/boot.sql, created on the first record).  eOp:
+**   MIGRATE_BOOT_FIND    *pbFound = 1 if zSum (an array's
+**                        migrate_array_checksum()) is recorded, i.e. the
+**                        array was found defined exactly so and no
+**                        definition has been written since through the
+**                        engine (writing migrations_scripts around it is
+**                        not supported).  One small statement: the whole
+**                        cost of the fast path beyond the no-op migrate().
+**   MIGRATE_BOOT_RECORD  records zSum; the caller has just found the array
+**                        defined exactly so, under the write lock.
+**   MIGRATE_BOOT_FORGET  forgets every record: a definition is about to be
+**                        written or deleted (migrateStoreWrite() and
+**                        migrateStoreDelete(), the only paths that change
+**                        definitions, call it).
+** No table yet: nothing found, nothing to forget, no error.
 */
-int migrateStoreBootFind(sqlite3 *db, const char *zSum, int *pbFound){
+int migrateStoreBoot(sqlite3 *db, int eOp, const char *zSum, int *pbFound){
+  static const char *const azSql[] = {
+    "SELECT 1 FROM main.migrations_boot WHERE checksum=?1",
+    "INSERT OR IGNORE INTO main.migrations_boot VALUES(?1)",
+    "DELETE FROM main.migrations_boot",
+  };
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "SELECT 1 FROM main.migrations_boot WHERE checksum=?1", -1, &pStmt, 0);
-  *pbFound = 0;
-  if( rc==SQLITE_ERROR ) return SQLITE_OK;   /* never recorded: no table */
+  int rc = eOp==MIGRATE_BOOT_RECORD ? sqlite3_exec(db, migrateBootSql, 0, 0, 0)
+                                    : SQLITE_OK;
+  if( pbFound ) *pbFound = 0;
+  if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, azSql[eOp], -1, &pStmt, 0);
+  if( rc==SQLITE_ERROR && eOp!=MIGRATE_BOOT_RECORD ) return SQLITE_OK;
   if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
-    *pbFound = sqlite3_step(pStmt)==SQLITE_ROW;
+    if( zSum ) sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if( pbFound ) *pbFound = rc==SQLITE_ROW;
     rc = sqlite3_finalize(pStmt);
-    if( rc!=SQLITE_OK ) *pbFound = 0;
-  }
-  return rc;
-}
-
-/*
-** Records the array checksum zSum in main.migrations_boot (created from
-** sql/boot.sql on first use).  The caller has just found the array
-** defined exactly so, under the write lock.
-*/
-int migrateStoreBootRecord(sqlite3 *db, const char *zSum){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_exec(db, migrateBootSql, 0, 0, 0);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_prepare_v2(db,
-        "INSERT OR IGNORE INTO main.migrations_boot(checksum) VALUES(?1)",
-        -1, &pStmt, 0);
-  }
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
-    sqlite3_step(pStmt);
-    rc = sqlite3_finalize(pStmt);
-  }
-  return rc;
-}
-
-/*
-** Forgets every recorded array (a definition is about to be written or
-** deleted): called by migrateStoreWrite() and migrateStoreDelete(), the
-** only paths that change definitions.  No table: nothing to forget.
-*/
-int migrateStoreBootForget(sqlite3 *db){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "DELETE FROM main.migrations_boot", -1,
-                              &pStmt, 0);
-  if( rc==SQLITE_ERROR ) return SQLITE_OK;   /* never recorded: no table */
-  if( rc==SQLITE_OK ){
-    sqlite3_step(pStmt);
-    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && pbFound ) *pbFound = 0;
   }
   return rc;
 }

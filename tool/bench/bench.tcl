@@ -609,7 +609,10 @@ if {!$quick && [have valgrind] && [lsearch $NS $CG_N] >= 0} {
     set CG(inproc-reset) [cg_count [list $DRIVER one $CG_N $W/tmp reset] "" oneCall*]
     set CG(inproc-limitdown) [cg_count [list $DRIVER one $CG_N $W/tmp limitdown] "" oneCall*]
     # the no-op start-up: SELECT migrate(), migrate_boot(), migrate_boot_v2()
+    # (up to N = 1000: the set-up, N migrations applied under valgrind,
+    # would take minutes at 10000; the wall-time table has that N)
     foreach n $NS {
+      if {$n > 1000} continue
       set CG(noop-migrate,$n) [cg_count [list $DRIVER one $n $W/tmp noop] "" oneCall*]
       set CG(noop-boot,$n) [cg_count [list $DRIVER one $n $W/tmp boot] "" oneBoot*]
       set CG(noop-bootv2,$n) [cg_count [list $DRIVER one $n $W/tmp bootv2] "" oneBoot*]

@@ -236,7 +236,7 @@ if {[array size CG]} {
     "whole process roll back all: sqlite-migrate reset vs shell down script" cli-down shell-down
   } {
     if {![info exists CG($a)] || ![info exists CG($b)]} continue
-    md "| $label | [format %.1f [expr {$CG($a)/1e6}]] M | [format %.1f [expr {$CG($b)/1e6}]] M | [format %.2f× [expr {double($CG($a))/$CG($b)}]] |"
+    md "| $label | [format %.1f [expr {$CG($a)/1e6}]] M | [format %.1f [expr {$CG($b)/1e6}]] M | [format %.3f× [expr {double($CG($a))/$CG($b)}]] |"
   }
   md ""
 }
@@ -266,7 +266,7 @@ target "roll back all N=1000: in-process migrate_reset() ÷ one transaction (×)
 target "no-op N=1000: sqlite-migrate up, whole process (ms)" [mnum sqlite-migrate noop 1000] 50 %.1f
 proc cgtarget {what a b goal} {
   if {![info exists ::CG($a)] || ![info exists ::CG($b)]} return
-  target "$what (callgrind instructions, ×)" [expr {double($::CG($a))/$::CG($b)}] $goal
+  target "$what (callgrind instructions, ×)" [expr {double($::CG($a))/$::CG($b)}] $goal %.3f
 }
 cgtarget "apply N=$CG_N: sqlite-migrate up ÷ sqlite3 shell one transaction" cli-up shell-up 1.2
 cgtarget "apply N=$CG_N: in-process migrate() ÷ one sqlite3_exec" inproc-migrate inproc-limit 1.1
@@ -380,7 +380,7 @@ set idx 0
 set lt 0
 foreach tool $tools {
   incr lt
-  foreach {prof dash label} {disk "" "rollback journal" wal " dt 2" WAL} {
+  foreach {prof dash label} {disk "" "" wal " dt 2" ", WAL"} {
     set rows {}
     foreach {p pdir jm pns} $PROFILES {
       if {$p ne $prof} continue
@@ -391,12 +391,12 @@ foreach tool $tools {
     }
     if {![llength $rows]} continue
     puts $fd "# $tool $prof\n[join $rows \n]\n\n"
-    lappend plots "'$dat' index $idx using 1:2 with linespoints lt $lt$dash title '$tool, $label'"
+    lappend plots "'$dat' index $idx using 1:2 with linespoints lt $lt$dash title '$tool$label'"
     incr idx
   }
 }
 close $fd
-chart_svg $chartDisk "Apply N migrations on disk: projected device time (CPU + [format %.0f $SYNC_MS] ms per sync)" $plots
+chart_svg $chartDisk "Apply on disk: device time = CPU + [format %.0f $SYNC_MS] ms per sync (dashed: WAL)" $plots
 
 file mkdir [file dirname $out]
 set fd [open $out w]
