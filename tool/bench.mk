@@ -6,7 +6,7 @@
 #                     Alembic, sqitch) installed first by
 #                     tool/bench/bench-deps.sh, sync counts (strace);
 #                     writes tool/bench/RESULTS.md, tool/bench/apply.svg and
-#                     tool/bench/apply-disk.svg (about 30 minutes on 2 cores)
+#                     tool/bench/apply-disk.svg (about 35 minutes on 2 cores)
 #   make bench-quick  tmpfs N <= 1000, disk N = 200, 1000, no peer that
 #                     needs a build; writes build/bench/RESULTS-quick.md
 #                     (a few minutes)
@@ -30,7 +30,7 @@ $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -Iext -o $@ \
 	  tool/bench/driver.c libmigrate.a $(SQLITE_LIBS)
 
-## bench: tmpfs and disk (journal, WAL), N up to 10000, all peers, sync counts; tool/bench/RESULTS.md (~30 min)
+## bench: tmpfs and disk (journal, WAL), N up to 10000, all peers, sync counts; tool/bench/RESULTS.md (~35 min)
 bench: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 	sh tool/bench/bench-deps.sh
 	$(TCLSH) tool/bench/bench.tcl

@@ -7,7 +7,7 @@
 #                              ?-tools {limit sqlite-migrate ...}? ?-ns {10 1000}?
 #                              ?-profiles {tmpfs disk wal}?
 #     full:   tmpfs N = 10 100 1000 10000 (peers up to 1000); disk and WAL
-#             N = 10 200 1000; every peer installed; about 30 minutes
+#             N = 10 200 1000; every peer installed; about 35 minutes
 #     -quick: tmpfs N = 10 100 1000, disk and WAL N = 200 1000, peers only
 #             up to N = 200 and none that needs a build (no knex, Alembic,
 #             sqitch); a few minutes
