@@ -40,9 +40,9 @@ else
   EXT_SRC += ext/diff.c ext/check.c
 endif
 EXT_HDR = ext/migrate.h ext/migrateInt.h
-GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c
+GEN_SRC = build/storage_sql.c build/hooks_sql.c build/lock_sql.c build/boot_sql.c
 CORE_OBJ = $(patsubst ext/%.c,build/core/%.o,$(EXT_SRC)) build/core/storage_sql.o \
-           build/core/hooks_sql.o build/core/lock_sql.o
+           build/core/hooks_sql.o build/core/lock_sql.o build/core/boot_sql.o
 
 # The library version, from its one place: MIGRATE_VERSION in ext/migrate.h
 # (read by libmigrate.pc, the man pages and the Debian changelog check).
@@ -70,6 +70,10 @@ build/hooks_sql.c: sql/hooks.sql tool/sql2c.sh | build/.cc-ok
 build/lock_sql.c: sql/lock.sql tool/sql2c.sh | build/.cc-ok
 	@mkdir -p build
 	sh tool/sql2c.sh migrateLockSql < sql/lock.sql > $@.tmp && mv $@.tmp $@
+
+build/boot_sql.c: sql/boot.sql tool/sql2c.sh | build/.deps
+	@mkdir -p build
+	sh tool/sql2c.sh migrateBootSql < sql/boot.sql > $@.tmp && mv $@.tmp $@
 
 ## libmigrate.so: the loadable extension (.load ./libmigrate)
 libmigrate.so: $(EXT_SRC) $(EXT_HDR) $(GEN_SRC) build/.flags | build/.cc-ok

@@ -31,7 +31,7 @@
 **   migrate.c       entry point: registers everything, nothing else
 **
 ** Embedded SQL (generated from sql/ by tool/sql2c.sh): migrateStorageSql,
-** migrateHooksSql, migrateLockSql.
+** migrateHooksSql, migrateLockSql, migrateBootSql.
 **
 ** Every external symbol starts with "migrate" so that a static firmware link
 ** cannot collide with anything else.
@@ -191,6 +191,7 @@ struct MigrateDef {
 extern const char migrateStorageSql[];   /* sql/storage.sql, generated */
 extern const char migrateHooksSql[];     /* sql/hooks.sql, generated */
 extern const char migrateLockSql[];      /* sql/lock.sql, generated */
+extern const char migrateBootSql[];      /* sql/boot.sql, generated */
 typedef struct MigrateRecorder MigrateRecorder;
 
 int migrateStoreExists(sqlite3*, int *pbExists);
@@ -229,6 +230,10 @@ int migrateRecordHistory(MigrateRecorder*, const char *zName,
                          const char *zDir, sqlite3_int64 iBatch,
                          sqlite3_int64 iAt, sqlite3_int64 iMs,
                          sqlite3_int64 nChange, int bOk, const char *zMsg);
+#define MIGRATE_BOOT_FIND   0   /* eOp of migrateStoreBoot() */
+#define MIGRATE_BOOT_RECORD 1
+#define MIGRATE_BOOT_FORGET 2
+int migrateStoreBoot(sqlite3*, int eOp, const char *zSum, int *pbFound);
 
 /* ---- run.c ------------------------------------------------------------ */
 typedef struct MigrateUndo MigrateUndo;   /* undo.c */

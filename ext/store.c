@@ -9,8 +9,14 @@
 **   migrateStoreWrite()/migrateStoreDelete()  define (vtab_scripts.c, api.c)
 **   migrateRecorderOpen() ... migrateRecord*()  record the outcome of a call
 **                                               (run.c)
+**   migrateStoreBoot()  the script arrays migrate_boot_v2() found defined
+**                       exactly so (sql/boot.sql; api.c)
 **
 ** HOW IT WORKS
+**   Every write or delete of a definition first forgets the recorded boot
+**   arrays (migrateStoreBoot), so migrate_boot_v2()'s fast path never
+**   trusts a value older than the definitions.
+**
 **   Definitions are validated here, once, for every path that writes them:
 **   text only, valid UTF-8, no NUL bytes, a non-empty name, a non-NULL up;
 **   a squash's list of replaced names is stored trimmed, one a line.  The
@@ -322,6 +328,8 @@ int migrateStoreWrite(sqlite3 *db, sqlite3_int64 iOld, const MigrateDef *pIn,
     if( rc!=SQLITE_OK ) goto store_write_done;
   }
 
+  rc = migrateStoreBoot(db, MIGRATE_BOOT_FORGET, 0, 0);
+  if( rc!=SQLITE_OK ) goto store_write_done;
   /* ?8 is bound only where the column exists */
   zSql = iOld
     ? sqlite3_mprintf("UPDATE main.migrations_scripts SET name=?1,"
@@ -365,8 +373,11 @@ store_write_done:
 */
 int migrateStoreDelete(sqlite3 *db, sqlite3_int64 iRowid, char **pzErr){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
+  int rc = migrateStoreBoot(db, MIGRATE_BOOT_FORGET, 0, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db,
+        "DELETE FROM main.migrations_scripts WHERE rowid=?", -1, &pStmt, 0);
+  }
   if( rc==SQLITE_OK ){
     sqlite3_bind_int64(pStmt, 1, iRowid);
     sqlite3_step(pStmt);
@@ -747,6 +758,48 @@ int migrateStoreClaims(sqlite3 *db, MigrateRecorder *pRec, int bForget,
     sqlite3_free(*pzName);
     sqlite3_free(*pzAt);
     *pzName = *pzAt = 0;
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ boot arrays */
+
+/*
+** The script arrays migrate_boot_v2() found defined exactly so, in
+** main.migrations_boot (sql/boot.sql, created on the first record).  eOp:
+**   MIGRATE_BOOT_FIND    *pbFound = 1 if zSum (an array's
+**                        migrate_array_checksum()) is recorded, i.e. the
+**                        array was found defined exactly so and no
+**                        definition has been written since through the
+**                        engine (writing migrations_scripts around it is
+**                        not supported).  One small statement: the whole
+**                        cost of the fast path beyond the no-op migrate().
+**   MIGRATE_BOOT_RECORD  records zSum; the caller has just found the array
+**                        defined exactly so, under the write lock.
+**   MIGRATE_BOOT_FORGET  forgets every record: a definition is about to be
+**                        written or deleted (migrateStoreWrite() and
+**                        migrateStoreDelete(), the only paths that change
+**                        definitions, call it).
+** No table yet: nothing found, nothing to forget, no error.
+*/
+int migrateStoreBoot(sqlite3 *db, int eOp, const char *zSum, int *pbFound){
+  static const char *const azSql[] = {
+    "SELECT 1 FROM main.migrations_boot WHERE checksum=?1",
+    "INSERT OR IGNORE INTO main.migrations_boot VALUES(?1)",
+    "DELETE FROM main.migrations_boot",
+  };
+  sqlite3_stmt *pStmt = 0;
+  int rc = eOp==MIGRATE_BOOT_RECORD ? sqlite3_exec(db, migrateBootSql, 0, 0, 0)
+                                    : SQLITE_OK;
+  if( pbFound ) *pbFound = 0;
+  if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, azSql[eOp], -1, &pStmt, 0);
+  if( rc==SQLITE_ERROR && eOp!=MIGRATE_BOOT_RECORD ) return SQLITE_OK;
+  if( rc==SQLITE_OK ){
+    if( zSum ) sqlite3_bind_text(pStmt, 1, zSum, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if( pbFound ) *pbFound = rc==SQLITE_ROW;
+    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && pbFound ) *pbFound = 0;
   }
   return rc;
 }

@@ -18,14 +18,22 @@
 **        migrate_run with a progress callback, migrate_boot): batches,
 **        migration_status in natural order, rollback, a failing migration
 **        (exact error, nothing left behind), an irreversible one;
-**     3. that every byte SQLite allocated was given back.
+**     3. migrate_array_checksum() test vectors and migrate_boot_v2()'s
+**        fast path: taken on the second boot (no per-script comparison,
+**        seen through sqlite3_trace_v2), not taken after an edit through
+**        the `migrations` table or migrate_define(), a changed array
+**        defined and recorded, bad checksums refused, a read-only
+**        database booted without writing;
+**     4. that every byte SQLite allocated was given back.
 **   Results are compared as text ("a|b|c;..." rows), so a wrong answer
 **   prints what was expected and what came back.
 */
 #include "sqlite3.h"
 #include "migrate.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int nPass = 0, nFail = 0;
 
@@ -359,6 +367,211 @@ static void testFailure(sqlite3 *db){
            SQLITE_OK);
 }
 
+/* Counts the per-script comparisons of a boot (the statement of
+** migrateStoreAllDefined in ext/store.c): the fast path runs none. */
+static int nCompare = 0;
+static int traceCompare(unsigned eType, void *pCtx, void *pStmt, void *pX){
+  const char *zSql = sqlite3_sql((sqlite3_stmt*)pStmt);
+  (void)eType; (void)pCtx; (void)pX;
+  if( zSql && strstr(zSql, "down_checksum IS ?3 AND repeatable=0") ){
+    nCompare++;
+  }
+  return 0;
+}
+
+/*
+** A read-only database booted by an array whose checksum is not recorded
+** (it was migrated by migrate_boot()): compared in full, nothing to do,
+** nothing written, no table created.  The file lives in $TMPDIR or /tmp.
+*/
+static void testBootReadOnly(const migrate_script *aA, const char *zA){
+  const char *zTmp = getenv("TMPDIR");
+  char *zPath = sqlite3_mprintf("%s/ctest_firmware-%d.db",
+                                zTmp && zTmp[0] ? zTmp : "/tmp", (int)getpid());
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int n = -1, rc;
+  remove(zPath);
+  rc = sqlite3_open(zPath, &db);
+  if( rc==SQLITE_OK ) rc = migrate_boot(db, aA, 3, &n, &zErr);
+  checkInt("readonly-1.1", rc, SQLITE_OK);
+  checkInt("readonly-1.2", n, 3);
+  sqlite3_close(db);
+  db = 0;
+  rc = sqlite3_open_v2(zPath, &db, SQLITE_OPEN_READONLY, 0);
+  checkInt("readonly-1.3", rc, SQLITE_OK);
+  n = -1;
+  rc = migrate_boot_v2(db, aA, 3, zA, &n, &zErr);
+  checkInt("readonly-1.4", rc, SQLITE_OK);
+  checkInt("readonly-1.5", n, 0);
+  checkRows("readonly-1.6", db, "SELECT count(*) FROM sqlite_schema"
+            " WHERE name='migrations_boot'", 0, "0");
+  sqlite3_free(zErr);
+  sqlite3_close(db);
+  remove(zPath);
+  sqlite3_free(zPath);
+}
+
+/*
+** migrate_array_checksum() and the fast path of migrate_boot_v2(): the
+** array's checksum recorded after a boot that compared every script, the
+** next boot skipping the comparison, an edit through SQL or a new array
+** making the next boot compare again, bad checksums refused.
+*/
+static void testBootFastPath(void){
+  static const migrate_script aA[] = {
+    { "1_a", "CREATE TABLE a(x);", "DROP TABLE a;" },
+    { "2_b", "CREATE TABLE b(x);", "DROP TABLE b;" },
+    { "3_c", "CREATE TABLE c(x);", 0 },
+  };
+  static const migrate_script aV1[] = {
+    { "1_a", "CREATE TABLE a(x);", "DROP TABLE a;" } };
+  static const migrate_script aV2[] = {
+    { "1_a", "CREATE TABLE a(x);", 0 } };
+  static const migrate_script aV3[] = {
+    { "1_a", "CREATE TABLE a(x);", "" } };
+  migrate_script aB[4];
+  sqlite3 *db = 0;
+  char zA[17], zB[17], zX[17];
+  char *zErr = 0;
+  int n = -1, rc;
+
+  /* test vectors, computed independently (FNV-1a 64 over "libmigrate
+  ** script array 1", then name, up, "+" down or "-", NUL-separated) */
+  checkInt("array-1.1", migrate_array_checksum(0, 0, zX), SQLITE_OK);
+  check("array-1.2", zX, "a2ed867ef9bd9a72");
+  migrate_array_checksum(aV1, 1, zX);
+  check("array-1.3", zX, "b739103c519fc234");
+  migrate_array_checksum(aV2, 1, zX);    /* NULL down: irreversible */
+  check("array-1.4", zX, "ea4bdbe373d51745");
+  migrate_array_checksum(aV3, 1, zX);    /* "" down: nothing to undo */
+  check("array-1.5", zX, "ea450fe373cf50f3");
+  checkInt("array-1.6", migrate_array_checksum(0, 2, zX), SQLITE_MISUSE);
+  check("array-1.7", zX, "");
+  checkInt("array-1.8", migrate_array_checksum(aA, -1, zX), SQLITE_MISUSE);
+
+  if( sqlite3_open(":memory:", &db)!=SQLITE_OK ){
+    nFail++;
+    printf("FAIL fast: open\n");
+    return;
+  }
+  sqlite3_trace_v2(db, SQLITE_TRACE_STMT, traceCompare, 0);
+  migrate_array_checksum(aA, 3, zA);
+
+  /* first boot: compares (nothing defined), applies, records the array */
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aA, 3, zA, &n, &zErr);
+  checkInt("fast-1.1", rc, SQLITE_OK);
+  checkInt("fast-1.2", n, 3);
+  checkRows("fast-1.3", db, "SELECT checksum FROM migrations_boot", 0, zA);
+
+  /* second boot: the fast path, no script compared, nothing written */
+  nCompare = 0;
+  n = -1;
+  {
+    int nChange = sqlite3_total_changes(db);
+    rc = migrate_boot_v2(db, aA, 3, zA, &n, &zErr);
+    checkInt("fast-2.1", rc, SQLITE_OK);
+    checkInt("fast-2.2", n, 0);
+    checkInt("fast-2.3", nCompare, 0);
+    checkInt("fast-2.4", sqlite3_total_changes(db) - nChange, 0);
+  }
+  /* the counter is not blind: migrate_boot() compares every script */
+  nCompare = 0;
+  rc = migrate_boot(db, aA, 3, &n, &zErr);
+  checkInt("fast-2.5", rc, SQLITE_OK);
+  checkInt("fast-2.6", nCompare>0, 1);
+
+  /* an edit through SQL after a boot forgets the record; the next boot
+  ** compares, puts the array's definition back, records it again */
+  sqlite3_exec(db, "UPDATE migrations SET down='DROP TABLE b; -- edited'"
+               " WHERE name='2_b'", 0, 0, 0);
+  checkRows("fast-3.1", db, "SELECT count(*) FROM migrations_boot", 0, "0");
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aA, 3, zA, &n, &zErr);
+  checkInt("fast-3.2", rc, SQLITE_OK);
+  checkInt("fast-3.3", nCompare>0, 1);
+  checkRows("fast-3.4", db, "SELECT down FROM migrations WHERE name='2_b'", 0,
+            "DROP TABLE b;");
+  checkRows("fast-3.5", db, "SELECT checksum FROM migrations_boot", 0, zA);
+  /* a DELETE through the `migrations` table forgets it too */
+  sqlite3_exec(db, "DELETE FROM migrations WHERE name='3_c'", 0, 0, 0);
+  checkRows("fast-3.6", db, "SELECT count(*) FROM migrations_boot", 0, "0");
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aA, 3, zA, &n, &zErr);
+  checkInt("fast-3.7", nCompare>0, 1);
+  checkRows("fast-3.8", db, "SELECT count(*) FROM migrations WHERE name='3_c'",
+            0, "1");
+
+  /* a changed array (new image): compared, defined, applied, recorded */
+  memcpy(aB, aA, sizeof(aA));
+  aB[1].zDown = "DROP TABLE IF EXISTS b;";
+  aB[3].zName = "4_d";
+  aB[3].zUp = "CREATE TABLE d(x);";
+  aB[3].zDown = "DROP TABLE d;";
+  migrate_array_checksum(aB, 4, zB);
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aB, 4, zB, &n, &zErr);
+  checkInt("fast-4.1", rc, SQLITE_OK);
+  checkInt("fast-4.2", n, 1);
+  checkInt("fast-4.3", nCompare>0, 1);
+  checkRows("fast-4.4", db, "SELECT down FROM migrations WHERE name='2_b'", 0,
+            "DROP TABLE IF EXISTS b;");
+  checkRows("fast-4.5", db, "SELECT checksum FROM migrations_boot", 0, zB);
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aB, 4, zB, &n, &zErr);
+  checkInt("fast-4.6", nCompare, 0);
+  checkInt("fast-4.7", n, 0);
+
+  /* migrate_define() forgets the record */
+  rc = migrate_define(db, aV1, 1, &zErr);      /* 1_a as it is: no write */
+  checkRows("fast-5.1", db, "SELECT count(*) FROM migrations_boot", 0, "1");
+  rc = migrate_define(db, aV2, 1, &zErr);      /* 1_a made irreversible */
+  checkInt("fast-5.2", rc, SQLITE_OK);
+  checkRows("fast-5.3", db, "SELECT count(*) FROM migrations_boot", 0, "0");
+
+  /* a failing boot records nothing */
+  {
+    static const migrate_script aBad[] = {
+      { "1_a", "CREATE TABLE a(x);", "DROP TABLE a;" },
+      { "9_bad", "CREATE TABLE a(x);", "" } };
+    char zBad[17];
+    migrate_array_checksum(aBad, 2, zBad);
+    rc = migrate_boot_v2(db, aBad, 2, zBad, &n, &zErr);
+    checkInt("fast-6.1", rc, SQLITE_ERROR);
+    check("fast-6.2", zErr, "migrate: 9_bad failed: table a already exists "
+          "(line 1)");
+    sqlite3_free(zErr);
+    zErr = 0;
+    checkRows("fast-6.3", db, "SELECT count(*) FROM migrations_boot", 0, "0");
+    checkRows("fast-6.4", db, "SELECT down IS NULL FROM migrations"
+              " WHERE name='1_a'", 0, "1");
+  }
+
+  /* a checksum that is not one: refused, nothing read or written */
+  rc = migrate_boot_v2(db, aA, 3, "645CBCB49D5580A5", &n, &zErr);
+  checkInt("fast-7.1", rc, SQLITE_MISUSE);
+  check("fast-7.2", zErr, "migrate_boot_v2: the array checksum is not 16 "
+        "lowercase hex digits");
+  sqlite3_free(zErr);
+  zErr = 0;
+  rc = migrate_boot_v2(db, aA, 3, "645cbcb49d5580a", &n, &zErr);
+  checkInt("fast-7.3", rc, SQLITE_MISUSE);
+  sqlite3_free(zErr);
+  zErr = 0;
+  checkRows("fast-7.4", db, "SELECT down IS NULL FROM migrations"
+            " WHERE name='1_a'", 0, "1");
+  /* NULL: no fast path, exactly migrate_boot() (puts 1_a's down back) */
+  nCompare = 0;
+  rc = migrate_boot_v2(db, aA, 3, 0, &n, &zErr);
+  checkInt("fast-7.5", rc, SQLITE_OK);
+  checkInt("fast-7.6", nCompare>0, 1);
+  checkRows("fast-7.7", db, "SELECT count(*) FROM migrations_boot", 0, "0");
+  checkRows("fast-7.8", db, "PRAGMA integrity_check", 0, "ok");
+  checkInt("fast-close", sqlite3_close(db), SQLITE_OK);
+  testBootReadOnly(aA, zA);
+}
+
 int main(void){
   sqlite3 *db = 0;
   int rc;
@@ -377,6 +590,7 @@ int main(void){
   testScenario(db);
   testBadArrays(db);
   testFailure(db);
+  testBootFastPath();
   checkInt("close", sqlite3_close(db), SQLITE_OK);
   sqlite3_reset_auto_extension();
   checkInt("memory-returned", sqlite3_memory_used(), 0);

@@ -1,19 +1,26 @@
-# bench.mk — `make bench` and `make bench-quick` (included by the Makefile).
+# bench.mk — `make bench`, `make bench-quick` and `make bench-profile`
+# (included by the Makefile).
 #
-#   make bench        everything: N = 10..10000, all peers (dbmate, knex,
-#                     Alembic, sqitch) installed first by tool/bench/bench-deps.sh;
-#                     writes tool/bench/RESULTS.md and tool/bench/apply.svg
-#                     (under 15 minutes on 2 cores)
-#   make bench-quick  N <= 1000, no peer that needs a build; writes
-#                     build/bench/RESULTS-quick.md (under 2 minutes)
-#   make bench-profile  callgrind instruction counts of one migrate() at
-#                     N = 1000 against the same SQL in one sqlite3_exec()
-#                     (build/bench/callgrind*.out), and their ratio
+#   make bench        everything: tmpfs N = 10..10000, disk (rollback journal
+#                     and WAL) N = 10, 200, 1000, all peers (dbmate, knex,
+#                     Alembic, sqitch) installed first by
+#                     tool/bench/bench-deps.sh, sync counts (strace);
+#                     writes tool/bench/RESULTS.md, tool/bench/apply.svg and
+#                     tool/bench/apply-disk.svg (about 35 minutes on 2 cores)
+#   make bench-quick  tmpfs N <= 1000, disk N = 200, 1000, no peer that
+#                     needs a build; writes build/bench/RESULTS-quick.md
+#                     (a few minutes)
+#   make bench-profile  callgrind instruction counts at N = 1000: one
+#                     migrate() against the same SQL in one sqlite3_exec(),
+#                     one migrate_reset() against the down SQL in one
+#                     sqlite3_exec(), and a no-op migrate_boot_v2() against
+#                     a no-op SELECT migrate(); their ratios
 #
 # The in-process driver (tool/bench/driver.c) links libmigrate.a with the
-# system SQLite, which keeps memory statistics (SQLITE_DEFAULT_MEMSTATUS=1).
-# sqlite-migrate is built when its source exists; without it the bench says
-# so and carries on.
+# system SQLite, which keeps memory statistics (SQLITE_DEFAULT_MEMSTATUS=1);
+# it also runs every whole-process command of the bench (`run` mode: wall
+# and CPU time).  sqlite-migrate is built when its source exists; without
+# it the bench says so and carries on.
 
 BENCH_DRIVER = build/bench/bench-driver
 BENCH_CLI = $(if $(wildcard tool/cli/sqlite-migrate.c),sqlite-migrate)
@@ -23,27 +30,48 @@ $(BENCH_DRIVER): tool/bench/driver.c libmigrate.a ext/migrate.h
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -Iext -o $@ \
 	  tool/bench/driver.c libmigrate.a $(SQLITE_LIBS)
 
-## bench: everything: N = 10..10000, all peers; writes tool/bench/RESULTS.md (<15 min)
+## bench: tmpfs and disk (journal, WAL), N up to 10000, all peers, sync counts; tool/bench/RESULTS.md (~35 min)
 bench: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 	sh tool/bench/bench-deps.sh
 	$(TCLSH) tool/bench/bench.tcl
 
-## bench-quick: N <= 1000, peers that need no build; build/bench/RESULTS-quick.md (<2 min)
+## bench-quick: tmpfs N <= 1000, disk N = 200, 1000, peers that need no build; build/bench/RESULTS-quick.md (a few min)
 bench-quick: libmigrate.so libmigrate.a $(BENCH_CLI) $(BENCH_DRIVER)
 	sh tool/bench/bench-deps.sh --quick
 	$(TCLSH) tool/bench/bench.tcl -quick
 
-## bench-profile: callgrind instructions of one migrate() vs the same SQL in sqlite3_exec()
+# Instructions of the call alone (--toggle-collect), N = BENCH_PROFILE_N.
+BENCH_PROFILE_N ?= 1000
+BENCH_CG = valgrind -q --tool=callgrind
+BENCH_IR = callgrind_annotate $(1) | awk '/PROGRAM TOTALS/{gsub(",","",$$1); print $$1}'
+
+## bench-profile: callgrind instructions: migrate() and migrate_reset() vs sqlite3_exec(), no-op boot_v2 vs migrate()
 bench-profile: $(BENCH_DRIVER)
 	@mkdir -p build/bench/tmp
 	@rm -f build/bench/tmp/one.db build/bench/tmp/one-limit.db
-	valgrind -q --tool=callgrind --callgrind-out-file=build/bench/callgrind.out \
-	  --toggle-collect=migrateExec $(BENCH_DRIVER) one 1000 build/bench/tmp migrate
-	valgrind -q --tool=callgrind --callgrind-out-file=build/bench/callgrind-limit.out \
-	  --toggle-collect=sqlite3_exec $(BENCH_DRIVER) one 1000 build/bench/tmp limit
-	@m=$$(callgrind_annotate build/bench/callgrind.out | awk '/PROGRAM TOTALS/{gsub(",","",$$1); print $$1}'); \
-	 l=$$(callgrind_annotate build/bench/callgrind-limit.out | awk '/PROGRAM TOTALS/{gsub(",","",$$1); print $$1}'); \
-	 echo "instructions, N=1000: migrate() $$m, limit (one sqlite3_exec) $$l, ratio $$(echo "scale=3; $$m/$$l" | bc)"
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind.out \
+	  --toggle-collect=migrateExec $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp migrate
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind-limit.out \
+	  --toggle-collect=sqlite3_exec $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp limit
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind-reset.out \
+	  --toggle-collect='oneCall*' $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp reset
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind-limitdown.out \
+	  --toggle-collect='oneCall*' $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp limitdown
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind-noop.out \
+	  --toggle-collect='oneCall*' $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp noop
+	$(BENCH_CG) --callgrind-out-file=build/bench/callgrind-bootv2.out \
+	  --toggle-collect='oneBoot*' $(BENCH_DRIVER) one $(BENCH_PROFILE_N) build/bench/tmp bootv2
+	@ratio() { echo "scale=3; $$1/$$2" | bc; }; \
+	 m=$$($(call BENCH_IR,build/bench/callgrind.out)); \
+	 l=$$($(call BENCH_IR,build/bench/callgrind-limit.out)); \
+	 r=$$($(call BENCH_IR,build/bench/callgrind-reset.out)); \
+	 d=$$($(call BENCH_IR,build/bench/callgrind-limitdown.out)); \
+	 n=$$($(call BENCH_IR,build/bench/callgrind-noop.out)); \
+	 b=$$($(call BENCH_IR,build/bench/callgrind-bootv2.out)); \
+	 echo "instructions, N=$(BENCH_PROFILE_N):"; \
+	 echo "  apply:   migrate() $$m, limit (one sqlite3_exec) $$l, ratio $$(ratio $$m $$l) (target 1.08)"; \
+	 echo "  reset:   migrate_reset() $$r, limit (one sqlite3_exec) $$d, ratio $$(ratio $$r $$d) (target 1.10)"; \
+	 echo "  no-op:   migrate_boot_v2() $$b, SELECT migrate() $$n, ratio $$(ratio $$b $$n) (target 1.5)"
 	callgrind_annotate --inclusive=yes build/bench/callgrind.out | head -40
 
 .PHONY: bench bench-quick bench-profile

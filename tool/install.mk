@@ -39,7 +39,8 @@ SCDOC         ?= scdoc
 MAN_PAGES = $(patsubst tool/man/%.scd,build/man/%,$(wildcard tool/man/*.scd))
 # Second names of a page, as symbolic links: NAME.3 -> PAGE.3.
 MAN_LINKS = migrate_define.3:migrate_boot.3 migrate_apply.3:migrate_boot.3 \
-            sqlite3_migrate_init.3:migrate_boot.3 \
+            sqlite3_migrate_init.3:migrate_boot.3 migrate_boot_v2.3:migrate_boot.3 \
+            migrate_array_checksum.3:migrate_boot.3 \
             migrate_run_ex.3:migrate_run.3 \
             migrateSkipSpace.3:migrateSqlToken.3 migrateNaturalCmp.3:migrateSqlToken.3
 

@@ -4,11 +4,13 @@
 #
 #   sh tool/bench/bench-deps.sh            install whatever is missing (all peers)
 #   sh tool/bench/bench-deps.sh --quick    only what `make bench-quick` needs
-#                                    (no npm builds: gnuplot, time, dbmate)
+#                                    (no npm builds: gnuplot, time, strace,
+#                                    dbmate)
 #   sh tool/bench/bench-deps.sh --check    print what is there / missing, install nothing
 #
 # Debian packages (apt-get, as root or with sudo):
-#   gnuplot-nox time valgrind            charts, peak RSS, callgrind profiles
+#   gnuplot-nox time valgrind strace     charts, peak RSS, callgrind profiles,
+#                                        sync counts
 #   sqitch libdbd-sqlite3-perl           peer: sqitch
 #   python3-alembic alembic              peer: Alembic
 # npm packages, installed under build/bench-deps/node (never globally):
@@ -47,6 +49,7 @@ apt_need() {
 apt_need gnuplot-nox
 apt_need time
 apt_need valgrind
+apt_need strace
 if [ $mode != quick ]; then
   apt_need sqitch
   apt_need libdbd-sqlite3-perl

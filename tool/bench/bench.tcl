@@ -1,28 +1,50 @@
 # bench.tcl — `make bench` / `make bench-quick`: libmigrate against the
-# physical limit and the peers, in one run on one machine.
+# physical limit and the peers, in one run on one machine, on tmpfs and on
+# the machine's own disk.
 #
 # USAGE (from the repository root; `make bench` builds what it needs first)
 #   tclsh tool/bench/bench.tcl ?-quick? ?-out FILE.md? ?-chart FILE.svg?
 #                              ?-tools {limit sqlite-migrate ...}? ?-ns {10 1000}?
-#     full:   N = 10 100 1000 10000 (peers up to 1000), every peer installed
-#     -quick: N = 10 100 1000, peers only up to N = 100 and none that needs
-#             a build (no knex); about a minute
-#   -tools / -ns restrict a run to some tools / some N (for trying things).
-#   Prints the tables and writes them (markdown) to -out, the chart (SVG,
-#   gnuplot) to -chart.  Defaults: tool/bench/RESULTS.md, tool/bench/apply.svg
+#                              ?-profiles {tmpfs disk wal}?
+#     full:   tmpfs N = 10 100 1000 10000 (peers up to 1000); disk and WAL
+#             N = 10 200 1000; every peer installed; about 35 minutes
+#     -quick: tmpfs N = 10 100 1000, disk and WAL N = 200 1000, peers only
+#             up to N = 200 and none that needs a build (no knex, Alembic,
+#             sqitch); a few minutes
+#   -tools / -ns / -profiles restrict a run (for trying things).
+#   Prints the tables and writes them (markdown) to -out, the charts (SVG,
+#   gnuplot) to -chart and, for the disk, to the same name with -disk
+#   before .svg.  Defaults: tool/bench/RESULTS.md, tool/bench/apply.svg
 #   (full); build/bench/RESULTS-quick.md, build/bench/apply-quick.svg (quick).
 #
 # HOW IT WORKS
 #   tool/bench/gen.tcl writes the workload once per N in every tool's format.
+#   Profiles (where the database files live):
+#     tmpfs   a fresh folder on /dev/shm ($BENCH_DIR instead when set): no
+#             sync reaches a device, so the times are the work each tool does
+#     disk    build/bench/disk ($BENCH_DISK_DIR instead), on the machine's
+#             own disk, default journal mode (rollback journal) and
+#             default synchronous setting
+#     wal     the same folder, each fresh database switched to WAL
+#             (PRAGMA journal_mode=WAL, which persists in the file) before
+#             the tool first opens it
 #   At each N the tools run in rounds (every tool once per round, so that
 #   the machine's load falls on all alike); each repetition starts from a
-#   fresh folder and database and times, as whole processes (clock
-#   microseconds around exec, output discarded):
+#   fresh folder and database and runs, as whole processes (through
+#   `bench-driver run`: wall time around fork and wait, CPU time = user +
+#   system of the process and everything it waited for, output discarded):
 #     apply  every migration on the fresh database
 #     noop   the same command again, nothing pending
 #     down   roll back everything
 #   After apply the database must hold N tables t_*, after down none: a tool
 #   that fails a command or this check is reported as failed and gets no row.
+#   After the timed repetitions, one more repetition of each tool runs
+#   under `strace -f --seccomp-bpf -c -e trace=fsync,fdatasync` (Debian
+#   strace; only those two calls stop the process, so it costs nothing
+#   elsewhere): the syncs column is its fsync + fdatasync count, whole
+#   process, every child included, counted the same way for every tool.
+#   The projected device time is median CPU ms + 5 ms × syncs: the order of
+#   an SD card's or eMMC's sync, where the sync count decides the time.
 #   Tools:
 #     limit           sqlite3 shell, whole workload in one transaction (down:
 #                     the down scripts, newest first, in one transaction;
@@ -36,21 +58,26 @@
 #     dbmate, knex, alembic, sqitch   each with its own CLI and files; the
 #                     roll-back-everything of dbmate is `dbmate rollback` N
 #                     times (it has no other way)
-#   In-process figures come from build/bench/bench-driver (driver.c), which
-#   prints RESULT lines; memory from its `mem` mode and /usr/bin/time.
-#   Repetitions: 5 at N <= 1000 (peers: 5 at N <= 100, 3 at 1000), 3 at
+#   On disk, at N = 200 and 1000, every command of sqlite-migrate that
+#   writes (up, up again, down, refresh, reset, --each up on 3 databases)
+#   also has its syncs counted, next to the limit's.
+#   In-process figures (tmpfs) come from build/bench/bench-driver
+#   (driver.c), which prints RESULT lines; memory from its `mem` mode and
+#   /usr/bin/time.
+#   Repetitions: 5 at N <= 1000 (peers: 5 at N <= 200, 3 at 1000), 3 at
 #   10000, 7 in-process up to 1000 (3 of everything in quick mode), fewer when the
 #   first one shows they would not fit a time budget per tool and N (75 s;
 #   8 s in quick mode); the runs column says how many ran.  At N = 10000,
 #   limit-each and any tool whose apply at N = 1000 took over 5 s are left
 #   out (said in the output).  Times are reported as median and min–max; the
-#   ratio is median over the limit's median (same N, same operation).
+#   ratio is median over the limit's median (same profile, N and operation).
 
 set quick 0
 set out ""
 set chart ""
 set only ""
 set ns ""
+set profiles ""
 for {set i 0} {$i < [llength $argv]} {incr i} {
   set k [lindex $argv $i]
   switch -- $k {
@@ -59,6 +86,7 @@ for {set i 0} {$i < [llength $argv]} {incr i} {
     -chart { set chart [lindex $argv [incr i]] }
     -tools { set only [lindex $argv [incr i]] }
     -ns    { set ns [lindex $argv [incr i]] }
+    -profiles { set profiles [lindex $argv [incr i]] }
     default { puts stderr "bench.tcl: unknown option $k"; exit 2 }
   }
 }
@@ -68,6 +96,7 @@ if {$out eq ""} {
 if {$chart eq ""} {
   set chart [expr {$quick ? "build/bench/apply-quick.svg" : "tool/bench/apply.svg"}]
 }
+set chartDisk [file rootname $chart]-disk.svg
 
 set ROOT [pwd]
 set B $ROOT/build/bench
@@ -88,24 +117,42 @@ file mkdir $W
 set DRIVER $B/bench-driver
 set NODE $ROOT/build/bench-deps/node/node_modules
 source [file join [file dirname [info script]] gen.tcl]
+source [file join [file dirname [info script]] common.tcl]
+
+# The machine's own disk: $BENCH_DISK_DIR, else build/bench/disk.
+if {[info exists env(BENCH_DISK_DIR)] && $env(BENCH_DISK_DIR) ne ""} {
+  set D [file normalize $env(BENCH_DISK_DIR)]
+} else {
+  set D $B/disk
+}
 
 set NS [expr {$quick ? {10 100 1000} : {10 100 1000 10000}}]
-if {$ns ne ""} { set NS $ns }
-set PEER_MAX_N [expr {$quick ? 100 : 1000}]
+set NS_DISK [expr {$quick ? {200 1000} : {10 200 1000}}]
+if {$ns ne ""} { set NS $ns; set NS_DISK $ns }
+# Profiles: name, folder of the databases, journal mode, N values.
+set PROFILES [list tmpfs $W delete $NS disk $D delete $NS_DISK wal $D wal $NS_DISK]
+if {$profiles ne ""} {
+  set keep {}
+  foreach {name dir jm pns} $PROFILES {
+    if {[lsearch $profiles $name] >= 0} { lappend keep $name $dir $jm $pns }
+  }
+  set PROFILES $keep
+}
+set PEER_MAX_N [expr {$quick ? 200 : 1000}]
 # Time budget (ms) of one tool at one N: repetitions beyond it are dropped
 # (at least one always runs; the runs column shows how many did).
 set BUDGET [expr {$quick ? 8000 : 75000}]
 set env(BENCH_BUDGET_MS) [expr {$quick ? 8000 : 60000}]
+# A sync on the storage of the devices this is for (SD card, eMMC): the
+# projected device time is CPU time + SYNC_MS per sync.
+set SYNC_MS 5.0
 
 set T0 [clock milliseconds]
-proc say {msg} { puts $msg; flush stdout }
 proc elapsed {} { format %.0fs [expr {([clock milliseconds]-$::T0)/1000.0}] }
 
 # ---- which tools are here -------------------------------------------------
 set notes {}          ;# lines for the "not measured" section
-proc note {msg} { lappend ::notes $msg; say "NOTE: $msg" }
 
-proc have {cmd} { expr {[auto_execok $cmd] ne ""} }
 
 set tools {limit limit-each}
 if {[file executable $ROOT/sqlite-migrate]} {
@@ -145,26 +192,27 @@ if {$only ne ""} {
 }
 
 # ---- results ----------------------------------------------------------------
-# R(tool,op,N) = list of times in ms
+# R(tool,op,N) = list of wall times in ms on tmpfs (and the in-process
+# figures); WALL / CPU (profile,tool,op,N) = lists of ms, every profile;
+# SYNC(profile,tool,op,N) = fsync + fdatasync calls of one run.
 array set R {}
+array set WALL {}
+array set CPU {}
+array set SYNC {}
+array set CMDSYNC {}
+array set FS {}
 proc record {tool op n times} { set ::R($tool,$op,$n) $times }
 
-proc median {l} {
-  set l [lsort -real $l]
-  set k [llength $l]
-  if {$k % 2} { return [lindex $l [expr {$k/2}]] }
-  expr {([lindex $l [expr {$k/2-1}]] + [lindex $l [expr {$k/2}]]) / 2.0}
-}
-proc fmt_ms {x} {
-  if {$x >= 100} { return [format %.0f $x] }
-  if {$x >= 10} { return [format %.1f $x] }
-  if {$x >= 1} { return [format %.2f $x] }
-  return [format %.3f $x]
-}
-
 # ---- running one command ----------------------------------------------------
-# Runs argv (a list) in directory dir with env pairs; stdout/stderr to a log.
-# Returns elapsed ms; raises an error holding the log's tail on failure.
+# What run_timed measures: "time" (wall and CPU ms) or "syncs" (the same
+# command under strace, counting fsync + fdatasync).
+set MEASURE time
+set STRACE [expr {[have strace] ? [auto_execok strace] : ""}]
+
+# Runs argv (a list) in directory dir with env pairs, stdin from file stdin
+# (or none), output to a log, through `bench-driver run`.  Returns
+# {wall-ms cpu-ms syncs} (syncs 0 when timing; times 0 when counting
+# syncs); raises an error holding the log's tail on failure.
 proc run_timed {dir envpairs argv {stdin ""}} {
   set log $::B/last-command.log
   set saved {}
@@ -174,19 +222,39 @@ proc run_timed {dir envpairs argv {stdin ""}} {
   }
   set here [pwd]
   cd $dir
-  set redir [list >$log]
-  if {$stdin ne ""} { lappend redir <$stdin }
-  lappend redir 2>@1
-  set t0 [clock microseconds]
-  set rc [catch {exec {*}$argv {*}$redir} msg]
-  set t1 [clock microseconds]
+  set st $::B/strace.txt
+  set pre {}
+  if {$::MEASURE eq "syncs"} {
+    file delete $st
+    set pre [list {*}$::STRACE -f --seccomp-bpf -c -e trace=fsync,fdatasync -o $st --]
+  }
+  set rc [catch {exec $::DRIVER run [expr {$stdin eq "" ? "-" : $stdin}] $log \
+                   {*}$pre {*}$argv} out]
   cd $here
   foreach {k v} $saved { if {$v eq ""} { unset -nocomplain ::env($k) } else { set ::env($k) $v } }
-  if {$rc} {
+  if {$rc || [lindex $out 0] ne "RUN" || [lindex $out 3] != 0} {
     set fd [open $log]; set text [read $fd]; close $fd
-    error "[lrange $argv 0 2]: [string range [string trim $text] end-300 end] $msg"
+    error "[lrange $argv 0 2]: [string range [string trim $text] end-300 end] $out"
   }
-  expr {($t1 - $t0) / 1000.0}
+  if {$::MEASURE eq "syncs"} {
+    set n 0
+    if {[file exists $st]} {
+      set fd [open $st]
+      foreach line [split [read $fd] \n] {
+        if {[regexp {^\s*[0-9.]+\s+[0-9.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(fsync|fdatasync)$} $line -> c]} {
+          incr n $c
+        }
+      }
+      close $fd
+    }
+    return [list 0 0 $n]
+  }
+  list [lindex $out 1] [lindex $out 2] 0
+}
+
+# Adds two {wall cpu syncs} results.
+proc add3 {a b} {
+  lmap x $a y $b { expr {$x + $y} }
 }
 
 # Number of workload tables t_* in db.
@@ -196,7 +264,7 @@ proc count_tables {db} {
 }
 
 # Runs operation op (apply|noop|down) of tool at N, in run folder rd with
-# database db, workload folder wl.  Returns ms.
+# database db, workload folder wl.  Returns {wall-ms cpu-ms syncs}.
 proc tool_op {tool op n wl rd db} {
   global ROOT DBMATE NODE
   switch -- $tool {
@@ -232,9 +300,9 @@ proc tool_op {tool op n wl rd db} {
       switch $op {
         apply - noop { return [run_timed $rd {} [concat $cmd up]] }
         down {
-          set t 0
+          set t {0 0 0}
           for {set i 0} {$i < $n} {incr i} {
-            set t [expr {$t + [run_timed $rd {} [concat $cmd rollback]]}]
+            set t [add3 $t [run_timed $rd {} [concat $cmd rollback]]]
           }
           return $t
         }
@@ -267,9 +335,16 @@ proc tool_op {tool op n wl rd db} {
 
 # ---- the workload -----------------------------------------------------------
 file mkdir $B
-set failed {}   ;# tools that failed: no more rows for them
-foreach n $NS {
+if {$STRACE eq ""} {
+  note "strace missing (Debian strace; sh tool/install-deps.sh strace): no sync counts"
+}
+set failed {}   ;# profile:tool pairs that failed: no more rows for them
+
+# Writes the workload of N into $W/wl/N once (every profile reads it there).
+proc workload {n} {
+  global W ROOT NODE
   set wl $W/wl/$n
+  if {[file exists $wl/shell-down.sql]} { return $wl }
   say "[elapsed] generating workload N=$n"
   gen_workload $wl $n
   if {[file exists $NODE]} { file link -symbolic $wl/knex/node_modules $NODE }
@@ -287,13 +362,55 @@ foreach n $NS {
   set fd [open $wl/shell-down.sql w]
   puts $fd ".load $ROOT/libmigrate\nSELECT migrate_reset();"
   close $fd
+  return $wl
+}
+
+# A fresh run folder for tool at N in the profile's folder pdir; in WAL
+# mode its database is created in WAL mode first.  Returns the database.
+proc fresh_run {pdir jm tool n} {
+  set rd $pdir/run/$tool-$n
+  file delete -force $rd
+  file mkdir $rd
+  set db $rd/bench.db
+  if {$jm eq "wal"} { exec sqlite3 $db "PRAGMA journal_mode=WAL" }
+  return $db
+}
+
+# One repetition of apply, noop, down: returns {op {wall cpu syncs} ...};
+# raises an error if a command fails or leaves the wrong number of tables.
+proc one_rep {tool n wl pdir jm} {
+  set db [fresh_run $pdir $jm $tool $n]
+  set rd [file dirname $db]
+  set res {}
+  foreach op {apply noop down} {
+    lappend res $op [tool_op $tool $op $n $wl $rd $db]
+    set want [expr {$op eq "down" ? 0 : $n}]
+    set got [count_tables $db]
+    if {$got != $want} { error "after $op: $got workload tables, expected $want" }
+  }
+  return $res
+}
+
+foreach {prof pdir jm pns} $PROFILES {
+  file mkdir $pdir
+  if {$jm eq "wal" && [catch {
+    file mkdir $pdir/probe; file delete $pdir/probe/p.db
+    exec sqlite3 $pdir/probe/p.db "PRAGMA journal_mode=WAL"
+  } msg]} {
+    note "profile $prof: cannot switch a database to WAL in $pdir ($msg): no rows"
+    continue
+  }
+  set FS($prof) [string trim [exec sh -c "df -T $pdir | awk 'NR==2{print \$2}'"]]
+  say "[elapsed] profile $prof: $pdir ($FS($prof)), journal mode $jm"
+foreach n $pns {
+  set wl [workload $n]
 
   # Which tools run at this N, and how many repetitions each wants.
   set active {}
   foreach tool $tools {
-    if {[lsearch $failed $tool] >= 0} continue
+    if {[lsearch $failed $prof:$tool] >= 0} continue
     if {[lsearch $PEERS $tool] >= 0 && $n > $PEER_MAX_N} continue
-    if {$tool eq "limit-each" && ($n > 1000 || ($quick && $n > 100))} {
+    if {$tool eq "limit-each" && ($n > 1000 || ($quick && $n > 200))} {
       note "limit-each at N=$n: left out (one transaction per migration; keeps the run short; see the smaller N)"
       continue
     }
@@ -302,32 +419,25 @@ foreach n $NS {
       continue
     }
     lappend active $tool
-    set nrep($tool) [expr {$quick ? 3 : $n <= 100 ? 5 : $n <= 1000 && [lsearch $PEERS $tool] < 0 ? 5 : 3}]
-    foreach op {apply noop down} { set times($tool,$op) {} }
+    set nrep($tool) [expr {$quick ? 3 : $n <= 200 ? 5 : $n <= 1000 && [lsearch $PEERS $tool] < 0 ? 5 : 3}]
+    foreach op {apply noop down} { set times($tool,$op) {}; set cpus($tool,$op) {} }
   }
   # Rounds: every tool once per round, so that the load of the machine
   # (shared with other work) falls on all tools alike.
+  set MEASURE time
   for {set r 0} {$r < 5} {incr r} {
     foreach tool $active {
-      if {$r >= $nrep($tool) || [lsearch $failed $tool] >= 0} continue
-      set rd $W/run/$tool-$n
-      file delete -force $rd
-      file mkdir $rd
-      set db $rd/bench.db
-      set t_rep 0
-      if {[catch {
-        foreach op {apply noop down} {
-          set t [tool_op $tool $op $n $wl $rd $db]
-          lappend times($tool,$op) $t
-          set t_rep [expr {$t_rep + $t}]
-          set want [expr {$op eq "down" ? 0 : $n}]
-          set got [count_tables $db]
-          if {$got != $want} { error "after $op: $got workload tables, expected $want" }
-        }
-      } msg]} {
-        note "$tool failed at N=$n: $msg (no row from here on)"
-        lappend failed $tool
+      if {$r >= $nrep($tool) || [lsearch $failed $prof:$tool] >= 0} continue
+      if {[catch {one_rep $tool $n $wl $pdir $jm} res]} {
+        note "$tool failed at N=$n ($prof): $res (no row from here on)"
+        lappend failed $prof:$tool
         continue
+      }
+      set t_rep 0
+      foreach {op m} $res {
+        lappend times($tool,$op) [lindex $m 0]
+        lappend cpus($tool,$op) [lindex $m 1]
+        set t_rep [expr {$t_rep + [lindex $m 0]}]
       }
       # Time budget per tool and N: fewer repetitions for the slow ones.
       if {$r == 0} {
@@ -336,16 +446,38 @@ foreach n $NS {
       }
     }
   }
-  foreach tool $active {
-    if {[lsearch $failed $tool] >= 0} continue
-    foreach op {apply noop down} { record $tool $op $n $times($tool,$op) }
-    say [format "%s %-15s N=%-5d apply %8s  noop %7s  down %8s ms  (%d runs)" \
-      [elapsed] $tool $n [fmt_ms [median $times($tool,apply)]] \
-      [fmt_ms [median $times($tool,noop)]] [fmt_ms [median $times($tool,down)]] \
-      [llength $times($tool,apply)]]
+  # One more repetition under strace: the sync counts.
+  if {$STRACE ne ""} {
+    set MEASURE syncs
+    foreach tool $active {
+      if {[lsearch $failed $prof:$tool] >= 0} continue
+      if {[catch {one_rep $tool $n $wl $pdir $jm} res]} {
+        note "$tool: counting syncs failed at N=$n ($prof): $res"
+        continue
+      }
+      foreach {op m} $res { set SYNC($prof,$tool,$op,$n) [lindex $m 2] }
+    }
+    set MEASURE time
   }
+  foreach tool $active {
+    if {[lsearch $failed $prof:$tool] >= 0} continue
+    foreach op {apply noop down} {
+      set WALL($prof,$tool,$op,$n) $times($tool,$op)
+      set CPU($prof,$tool,$op,$n) $cpus($tool,$op)
+      if {$prof eq "tmpfs"} { record $tool $op $n $times($tool,$op) }
+    }
+    set sy [lmap op {apply noop down} {
+      expr {[info exists SYNC($prof,$tool,$op,$n)] ? $SYNC($prof,$tool,$op,$n) : "-"}
+    }]
+    say [format "%s %-5s %-15s N=%-5d apply %8s  noop %7s  down %8s ms  syncs %s  (%d runs)" \
+      [elapsed] $prof $tool $n [fmt_ms [median $times($tool,apply)]] \
+      [fmt_ms [median $times($tool,noop)]] [fmt_ms [median $times($tool,down)]] \
+      [join $sy /] [llength $times($tool,apply)]]
+  }
+  file delete -force $pdir/run
 
-  # In-process figures.
+  if {$prof ne "tmpfs"} continue
+  # In-process figures (tmpfs only).
   set reps [expr {$quick ? 3 : $n <= 1000 ? 7 : 3}]
   file mkdir $W/tmp
   foreach mode {apply noop} {
@@ -364,16 +496,57 @@ foreach n $NS {
       }
     }
   }
-  say [format "%s in-process      N=%-5d migrate() %s ms, one transaction %s ms; no-op %s ms, anti-join %s ms" \
+  say [format "%s in-process      N=%-5d migrate() %s ms, one transaction %s ms; no-op %s ms, anti-join %s ms, boot_v2 %s ms" \
     [elapsed] $n [fmt_ms [median $R(inproc-migrate,apply,$n)]] \
     [fmt_ms [median $R(inproc-limit,apply,$n)]] \
     [fmt_ms [median $R(inproc-migrate,noop-call,$n)]] \
-    [fmt_ms [median $R(inproc-antijoin,noop-call,$n)]]]
+    [fmt_ms [median $R(inproc-antijoin,noop-call,$n)]] \
+    [fmt_ms [median $R(inproc-bootv2,noop-call,$n)]]]
+}
+}
+
+# ---- syncs of every sqlite-migrate command, on disk ---------------------------
+# At N = 200 and 1000 (when the disk profiles ran them), rollback journal
+# and WAL: each command of sqlite-migrate that writes, counted as above,
+# next to the limit (one transaction of the same SQL through the shell).
+# CMDSYNC(profile,what,N) = syncs.
+if {$STRACE ne "" && [lsearch $tools sqlite-migrate] >= 0} {
+  set MEASURE syncs
+  foreach {prof pdir jm pns} $PROFILES {
+    if {$prof eq "tmpfs"} continue
+    foreach n {200 1000} {
+      if {[lsearch $pns $n] < 0} continue
+      set wl [workload $n]
+      if {[catch {
+        set db [fresh_run $pdir $jm cmds $n]
+        set rd [file dirname $db]
+        set cli [list $ROOT/sqlite-migrate -d $wl/migrations --db $db]
+        foreach {what argv} {up up up-noop up down down up2 up refresh refresh reset reset} {
+          set CMDSYNC($prof,$what,$n) [lindex [run_timed $rd {} [concat $cli $argv]] 2]
+        }
+        # --each on 3 fresh databases (per database)
+        foreach i {1 2 3} {
+          if {$jm eq "wal"} { exec sqlite3 $rd/f$i.db "PRAGMA journal_mode=WAL" } else { close [open $rd/f$i.db w] }
+        }
+        set CMDSYNC($prof,each-up,$n) [expr {[lindex [run_timed $rd {} \
+          [list $ROOT/sqlite-migrate -d $wl/migrations --each $rd/f*.db -j 1 up]] 2] / 3.0}]
+        set CMDSYNC($prof,each-noop,$n) [expr {[lindex [run_timed $rd {} \
+          [list $ROOT/sqlite-migrate -d $wl/migrations --each $rd/f*.db -j 1 up]] 2] / 3.0}]
+        set db [fresh_run $pdir $jm cmds-limit $n]
+        set rd [file dirname $db]
+        set CMDSYNC($prof,limit-apply,$n) [lindex [run_timed $rd {} [list sqlite3 -batch $db] $wl/up1.sql] 2]
+        set CMDSYNC($prof,limit-down,$n) [lindex [run_timed $rd {} [list sqlite3 -batch $db] $wl/down1.sql] 2]
+      } msg]} { note "counting the syncs of every command failed ($prof, N=$n): $msg" }
+      file delete -force $pdir/run
+    }
+  }
+  set MEASURE time
 }
 
 # ---- memory -------------------------------------------------------------------
 array set MEM {}
 set nMem [expr {$quick ? 10 : 100}]
+file mkdir $W/tmp
 if {[catch {exec $DRIVER mem $W/tmp $nMem 2>@1} text]} {
   note "bench-driver mem failed: $text"
 } else {
@@ -395,8 +568,8 @@ proc peak_rss {argv stdin} {
   return $kb
 }
 if {[file executable /usr/bin/time]} {
-  if {[lsearch $tools sqlite-migrate] >= 0 && [lsearch $failed sqlite-migrate] < 0} {
-    if {[catch {peak_rss [list $ROOT/sqlite-migrate -d $W/wl/$nRss/migrations --db @DB@ up] ""} kb]} {
+  if {[lsearch $tools sqlite-migrate] >= 0 && [lsearch $failed tmpfs:sqlite-migrate] < 0} {
+    if {[catch {peak_rss [list $ROOT/sqlite-migrate -d [workload $nRss]/migrations --db @DB@ up] ""} kb]} {
       note "peak RSS of sqlite-migrate up failed: $kb"
     } else { set MEM(rss-sqlite-migrate) $kb }
   }
@@ -428,13 +601,22 @@ proc cg_count {argv {stdin ""} {toggle ""}} {
 }
 if {!$quick && [have valgrind] && [lsearch $NS $CG_N] >= 0} {
   say "[elapsed] callgrind instruction counts at N=$CG_N"
-  set wl $W/wl/$CG_N
+  set wl [workload $CG_N]
   set rd $W/run/cg
   if {[catch {
     set CG(inproc-migrate) [cg_count [list $DRIVER one $CG_N $W/tmp migrate] "" migrateExec]
     set CG(inproc-limit) [cg_count [list $DRIVER one $CG_N $W/tmp limit] "" sqlite3_exec]
-    set CG(inproc-reset) [cg_count [list $DRIVER one $CG_N $W/tmp reset] "" oneCall]
-    set CG(inproc-limitdown) [cg_count [list $DRIVER one $CG_N $W/tmp limitdown] "" oneCall]
+    set CG(inproc-reset) [cg_count [list $DRIVER one $CG_N $W/tmp reset] "" oneCall*]
+    set CG(inproc-limitdown) [cg_count [list $DRIVER one $CG_N $W/tmp limitdown] "" oneCall*]
+    # the no-op start-up: SELECT migrate(), migrate_boot(), migrate_boot_v2()
+    # (up to N = 1000: the set-up, N migrations applied under valgrind,
+    # would take minutes at 10000; the wall-time table has that N)
+    foreach n $NS {
+      if {$n > 1000} continue
+      set CG(noop-migrate,$n) [cg_count [list $DRIVER one $n $W/tmp noop] "" oneCall*]
+      set CG(noop-boot,$n) [cg_count [list $DRIVER one $n $W/tmp boot] "" oneBoot*]
+      set CG(noop-bootv2,$n) [cg_count [list $DRIVER one $n $W/tmp bootv2] "" oneBoot*]
+    }
     file delete -force $rd; file mkdir $rd
     set CG(shell-up) [cg_count [list sqlite3 -batch $rd/s.db] $wl/up1.sql]
     set CG(shell-noop) [cg_count [list sqlite3 -batch $rd/s.db "SELECT count(*) FROM sqlite_schema"]]
@@ -448,228 +630,17 @@ if {!$quick && [have valgrind] && [lsearch $NS $CG_N] >= 0} {
   } msg]} { note "callgrind failed: $msg" }
 }
 
-# ---- report -------------------------------------------------------------------
-set md {}
-proc md {line} { lappend ::md $line }
-proc ratio {tool op n base} {
-  if {![info exists ::R($tool,$op,$n)] || ![info exists ::R($base,$op,$n)]} { return "" }
-  format %.2f× [expr {[median $::R($tool,$op,$n)] / [median $::R($base,$op,$n)]}]
+# ---- save the figures, then the report (tool/bench/report.tcl) ----------------
+set ELAPSED [elapsed]
+set saved [file join $B [expr {$quick ? "results-quick.tcl" : "results.tcl"}]]
+set fd [open $saved w]
+foreach v {quick out chart chartDisk tools NS PROFILES SYNC_MS CG_N nMem nRss notes ELAPSED B W} {
+  puts $fd [list set $v [set $v]]
 }
-proc cell {tool op n} {
-  if {![info exists ::R($tool,$op,$n)]} { return [list "" ""] }
-  set l $::R($tool,$op,$n)
-  list [fmt_ms [median $l]] "[fmt_ms [tcl::mathfunc::min {*}$l]]–[fmt_ms [tcl::mathfunc::max {*}$l]]"
-}
-
-set sqlitever [exec sqlite3 -version]
-set cpu [lindex [split [exec sh -c {grep -m1 'model name' /proc/cpuinfo || echo unknown}] :] end]
-md "# libmigrate benchmark results"
-md ""
-md "Generated by `make [expr {$quick ? "bench-quick" : "bench"}]` (tool/bench/bench.tcl) on\
-    [clock format [clock seconds] -gmt 1 -format {%Y-%m-%d %H:%M UTC}];\
-    [string trim $cpu], [exec nproc] cores (shared with other work: expect noise,\
-    read min–max), SQLite [lindex $sqlitever 0] (shell and library), database files\
-    on [string trim [exec sh -c "df -T $W | awk 'NR==2{print \$2}'"]] ($W), default journal mode and\
-    synchronous setting. Total bench time [elapsed]."
-md ""
-md "Workload: N migrations; migration i = `CREATE TABLE t_i(id INTEGER PRIMARY KEY, a TEXT, b INTEGER)`,\
-    one 10-row INSERT, `CREATE INDEX t_i_b ON t_i(b)`; down = `DROP TABLE t_i`. Whole-process\
-    wall time in ms (process start included); **apply** = fresh database, **noop** = the same\
-    command again with nothing pending, **down** = roll back everything. × limit = median over\
-    the `limit` row's median (same N and operation; for noop the limit is the shell opening the\
-    database and reading its schema)."
-md ""
-md "!\[apply time against N\]([file tail $chart])"
-md ""
-md "| tool | N | operation | median ms | min–max ms | runs | × limit |"
-md "|---|---:|---|---:|---:|---:|---:|"
-foreach n $NS {
-  foreach tool $tools {
-    foreach op {apply noop down} {
-      if {![info exists R($tool,$op,$n)]} continue
-      lassign [cell $tool $op $n] med rng
-      md "| $tool | $n | $op | $med | $rng | [llength $R($tool,$op,$n)] | [ratio $tool $op $n limit] |"
-    }
-  }
-}
-md ""
-md "### In-process (C driver, tool/bench/driver.c, linked with libmigrate.a)"
-md ""
-md "`inproc-limit`: the whole workload through one `sqlite3_exec()` in one transaction;\
-    `inproc-limit-each`: one transaction per migration; `inproc-migrate`: `SELECT migrate()`\
-    on a database whose scripts were defined (and committed) beforehand, untimed;\
-    down = `SELECT migrate_reset()`. × limit is over `inproc-limit`."
-md ""
-md "| tool | N | operation | median ms | min–max ms | runs | × limit |"
-md "|---|---:|---|---:|---:|---:|---:|"
-foreach n $NS {
-  foreach tool {inproc-limit inproc-limit-each inproc-migrate} {
-    foreach op {apply down} {
-      if {![info exists R($tool,$op,$n)]} continue
-      lassign [cell $tool $op $n] med rng
-      md "| $tool | $n | $op | $med | $rng | [llength $R($tool,$op,$n)] | [ratio $tool $op $n inproc-limit] |"
-    }
-  }
-}
-md ""
-md "### Scaling: time per migration (median ms / N)"
-md ""
-md "| N | limit (shell) | sqlite-migrate up | inproc-limit | inproc migrate() | migrate() ÷ inproc-limit |"
-md "|---:|---:|---:|---:|---:|---:|"
-proc per {tool op n} {
-  if {![info exists ::R($tool,$op,$n)]} { return "" }
-  format %.4f [expr {[median $::R($tool,$op,$n)] / $n}]
-}
-foreach n $NS {
-  md "| $n | [per limit apply $n] | [per sqlite-migrate apply $n] | [per inproc-limit apply $n] | [per inproc-migrate apply $n] | [ratio inproc-migrate apply $n inproc-limit] |"
-}
-md ""
-md "### No-op start-up check, in-process (per call: prepare + step + finalize)"
-md ""
-md "| N applied | SELECT migrate() ms | anti-join ms | ratio | migrate_boot() with N scripts ms |"
-md "|---:|---:|---:|---:|---:|"
-foreach n $NS {
-  if {![info exists R(inproc-migrate,noop-call,$n)]} continue
-  set a [median $R(inproc-migrate,noop-call,$n)]
-  set b [median $R(inproc-antijoin,noop-call,$n)]
-  set c [median $R(inproc-boot,noop-call,$n)]
-  md "| $n | [format %.4f $a] | [format %.4f $b] | [format %.2f× [expr {$a/$b}]] | [format %.3f $c] |"
-}
-md ""
-md "### Memory"
-md ""
-proc kib {b} { format "%.0f KiB" [expr {$b/1024.0}] }
-if {[info exists MEM(migrate-peak-above-baseline)]} {
-  md "- Peak SQLite heap above baseline (`sqlite3_memory_highwater`) applying $nMem migrations\
-      of [kib $MEM(largest-script)] each (CREATE TABLE + 1000 INSERTs of a 1000-byte literal),\
-      next to the same scripts through one `sqlite3_exec()` in one transaction (script text\
-      outside SQLite's heap, so that column is page cache and parsing only):"
-  md ""
-  md "  | page cache | migrate() | one transaction | migrate() − one transaction |"
-  md "  |---|---:|---:|---:|"
-  foreach {sfx label} {"" "default (2000 KiB)" "-cache64k" "cache_size=-64 (64 KiB)"} {
-    set a $MEM(migrate-peak-above-baseline$sfx)
-    set b $MEM(limit-peak-above-baseline$sfx)
-    md "  | $label | [kib $a] | [kib $b] | [kib [expr {$a-$b}]] |"
-  }
-  md ""
-  md "  Target: ≤ 2 × largest script + 256 KiB = [kib [expr {2*$MEM(largest-script) + 262144}]];\
-      checked below with the 64 KiB page cache, so that the figure is the runner's own memory."
-}
-foreach {k label} {rss-sqlite-migrate "`sqlite-migrate up`" rss-shell+ext "sqlite3 shell + .load + .read + migrate()" rss-limit "sqlite3 shell, one transaction (the limit)"} {
-  if {[info exists MEM($k)]} {
-    md "- Peak RSS at N = $nRss, $label: **[format %.1f [expr {$MEM($k)/1024.0}]] MiB**"
-  }
-}
-md ""
-
-if {[array size CG]} {
-  md "### Instruction counts (callgrind, N = $CG_N)"
-  md ""
-  md "Stable where wall times on a shared machine are not. In-process rows count only the call\
-      (`--toggle-collect`); whole-process rows count everything the process does."
-  md ""
-  md "| what | libmigrate | limit | ratio |"
-  md "|---|---:|---:|---:|"
-  foreach {label a b} {
-    "in-process apply: migrate() vs one sqlite3_exec" inproc-migrate inproc-limit
-    "in-process roll back all: migrate_reset() vs one sqlite3_exec" inproc-reset inproc-limitdown
-    "whole process apply: sqlite-migrate up vs sqlite3 shell" cli-up shell-up
-    "whole process no-op: sqlite-migrate up vs shell reading the schema" cli-noop shell-noop
-    "whole process roll back all: sqlite-migrate reset vs shell down script" cli-down shell-down
-  } {
-    if {![info exists CG($a)] || ![info exists CG($b)]} continue
-    md "| $label | [format %.1f [expr {$CG($a)/1e6}]] M | [format %.1f [expr {$CG($b)/1e6}]] M | [format %.2f× [expr {double($CG($a))/$CG($b)}]] |"
-  }
-  md ""
-}
-
-# Targets.
-md "### Targets (issue 5)"
-md ""
-md "| target | measured | goal | status |"
-md "|---|---:|---:|---|"
-proc target {what measured goal {fmt %.2f}} {
-  if {$measured eq ""} { md "| $what | not measured | $goal | — |"; return }
-  if {$measured <= $goal} { set st met } elseif {$measured <= $goal*1.1} { set st "within 10%" } else { set st "**missed**" }
-  md "| $what | [format $fmt $measured] | [format $fmt $goal] | $st |"
-}
-proc rnum {tool op n base} {
-  if {![info exists ::R($tool,$op,$n)] || ![info exists ::R($base,$op,$n)]} { return "" }
-  expr {[median $::R($tool,$op,$n)] / [median $::R($base,$op,$n)]}
-}
-proc mnum {tool op n} {
-  if {![info exists ::R($tool,$op,$n)]} { return "" }
-  median $::R($tool,$op,$n)
-}
-target "apply N=1000: sqlite-migrate up ÷ limit (×)" [rnum sqlite-migrate apply 1000 limit] 1.2
-target "apply N=1000: in-process migrate() ÷ one transaction (×)" [rnum inproc-migrate apply 1000 inproc-limit] 1.1
-target "roll back all N=1000: sqlite-migrate reset ÷ limit down (×)" [rnum sqlite-migrate down 1000 limit] 1.2
-target "roll back all N=1000: in-process migrate_reset() ÷ one transaction (×)" [rnum inproc-migrate down 1000 inproc-limit] 1.2
-target "no-op N=1000: sqlite-migrate up, whole process (ms)" [mnum sqlite-migrate noop 1000] 50 %.1f
-proc cgtarget {what a b goal} {
-  if {![info exists ::CG($a)] || ![info exists ::CG($b)]} return
-  target "$what (callgrind instructions, ×)" [expr {double($::CG($a))/$::CG($b)}] $goal
-}
-cgtarget "apply N=$CG_N: sqlite-migrate up ÷ sqlite3 shell one transaction" cli-up shell-up 1.2
-cgtarget "apply N=$CG_N: in-process migrate() ÷ one sqlite3_exec" inproc-migrate inproc-limit 1.1
-cgtarget "roll back all N=$CG_N: sqlite-migrate reset ÷ shell down script" cli-down shell-down 1.2
-cgtarget "roll back all N=$CG_N: in-process migrate_reset() ÷ one sqlite3_exec" inproc-reset inproc-limitdown 1.2
-set nN [lindex $NS end]
-target "no-op N=$nN: SELECT migrate() ÷ anti-join (×)" [rnum inproc-migrate noop-call $nN inproc-antijoin] 1.5
-if {[info exists MEM(migrate-peak-above-baseline)]} {
-  target "peak heap, $nMem × 1 MB scripts, 64 KiB page cache (KiB)" [expr {$MEM(migrate-peak-above-baseline-cache64k)/1024.0}] \
-    [expr {(2*$MEM(largest-script)+262144)/1024.0}] %.0f
-} else { target "peak heap, $nMem × 1 MB scripts (KiB)" "" "2×script+256" }
-if {[info exists MEM(rss-sqlite-migrate)]} {
-  target "peak RSS sqlite-migrate up N=$nRss (MiB)" [expr {$MEM(rss-sqlite-migrate)/1024.0}] 32 %.1f
-} else { target "peak RSS sqlite-migrate up N=$nRss (MiB)" "" 32 %.1f }
-md ""
-if {[llength $notes]} {
-  md "### Not measured in this run"
-  md ""
-  foreach n $notes { md "- $n" }
-  md ""
-}
-
-# ---- chart ---------------------------------------------------------------------
-set dat $B/apply.dat
-set fd [open $dat w]
-set plots {}
-set idx 0
-foreach tool [concat $tools {inproc-limit inproc-migrate}] {
-  set rows {}
-  foreach n $NS {
-    if {[info exists R($tool,apply,$n)]} { lappend rows "$n [median $R($tool,apply,$n)]" }
-  }
-  if {![llength $rows]} continue
-  puts $fd "# $tool\n[join $rows \n]\n\n"
-  lappend plots "'$dat' index $idx using 1:2 with linespoints title '$tool'"
-  incr idx
+foreach a {R WALL CPU SYNC CMDSYNC CG MEM FS} {
+  puts $fd [list array set $a [array get $a]]
 }
 close $fd
-if {[have gnuplot]} {
-  set gp $B/apply.gp
-  set fd [open $gp w]
-  puts $fd "set terminal svg size 900,560 dynamic font 'sans,12'"
-  puts $fd "set output '[file normalize $chart]'"
-  puts $fd "set title 'Apply N migrations to a fresh database (median wall time)'"
-  puts $fd "set xlabel 'N (migrations)'; set ylabel 'ms'"
-  puts $fd "set logscale xy; set grid; set key outside right top"
-  puts $fd "plot [join $plots ", \\\n  "]"
-  close $fd
-  file delete $chart
-  catch {exec gnuplot $gp 2>@1} msg
-  if {![file exists $chart]} { note "gnuplot failed: $msg" }
-} else {
-  note "gnuplot missing (Debian gnuplot-nox): no chart"
-}
-
-file mkdir [file dirname $out]
-set fd [open $out w]
-puts $fd [join $md \n]
-close $fd
+source [file join [file dirname [info script]] report.tcl]
 if {$W_TEMP} { file delete -force $W }
-say ""
-say [join $md \n]
-say "written: $out, $chart ([elapsed])"
+say "figures saved in $saved ([elapsed])"

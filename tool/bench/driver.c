@@ -9,14 +9,18 @@
 **                                   (noeach: leave out inproc-limit-each)
 **   bench-driver noop  N REPS DIR   the start-up check on a migrated database
 **   bench-driver mem   DIR [COUNT]  peak SQLite heap, COUNT (100) scripts of 1 MB
+**   bench-driver run   STDIN LOG CMD ARGS...
+**                                   runs CMD, prints its wall and CPU time
 **   bench-driver one   N DIR WHAT   for callgrind: WHAT = migrate (one
 **                                   migrate() at N), limit (the same SQL in
 **                                   one exec), reset (one migrate_reset()),
-**                                   limitdown (the down SQL in one exec)
+**                                   limitdown (the down SQL in one exec),
+**                                   noop / boot / bootv2 (one no-op call)
 **
 ** Every result is one line on stdout, read by tool/bench/bench.tcl:
 **   RESULT <tool> <op> <N> <ms> <ms> ...     one time per repetition
 **   MEM <what> <bytes>                       a memory figure
+**   RUN <wall ms> <cpu ms> <exit code>       bench-driver run
 ** DIR is a scratch folder; its database files are deleted and recreated.
 **
 ** HOW IT WORKS
@@ -36,6 +40,8 @@
 **     the anti-join that proves nothing is pending (the lower bound of any
 **     check that reads the definitions and the ledger)
 **     migrate_boot() with the N scripts already defined (the firmware boot)
+**     migrate_boot_v2() with the array's checksum recorded (the fast path:
+**     no script compared)
 **   "mem" defines 100 scripts of about 1 MB each (CREATE TABLE + ~1000
 **   INSERTs of a 1000-byte literal), reopens the database, and reports
 **   sqlite3_memory_highwater() above sqlite3_memory_used() during
@@ -52,6 +58,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 /* Monotonic time in milliseconds, as a double. */
 static double nowMs(void){
@@ -257,7 +266,8 @@ static const char zAntiJoin[] =
 static void benchNoop(int n, int nRep, const char *zDir){
   Workload w;
   sqlite3 *db;
-  double *aT = calloc((size_t)nRep*3, sizeof(double));
+  double *aT = calloc((size_t)nRep*4, sizeof(double));
+  char zSum[17];
   double tStart;
   int nDone = nRep;
   int nCall = n>=10000 ? 20 : n>=1000 ? 100 : 1000;
@@ -268,8 +278,14 @@ static void benchNoop(int n, int nRep, const char *zDir){
   db = openDb(zDir, "noop.db", 1);
   defineAll(db, &w);
   execOrDie(db, "SELECT migrate()");
-  callOnce(db, "SELECT migrate()");  /* warm the page cache for all three */
+  callOnce(db, "SELECT migrate()");  /* warm the page cache for all four */
   callOnce(db, zAntiJoin);
+  /* the array's checksum, computed at build time by embed in firmware;
+  ** the first migrate_boot_v2() compares in full and records it */
+  migrate_array_checksum(w.a, w.n, zSum);
+  if( migrate_boot_v2(db, w.a, w.n, zSum, 0, &zErr)!=SQLITE_OK ){
+    die("migrate_boot_v2", zErr);
+  }
   tStart = nowMs();
   for(r=0; r<nRep; r++){
     double t0 = nowMs();
@@ -287,12 +303,22 @@ static void benchNoop(int n, int nRep, const char *zDir){
       if( nApplied!=0 ) die("migrate_boot", "applied something on a no-op");
     }
     aT[2*nRep+r] = (nowMs()-t0)/nBoot;
+    t0 = nowMs();
+    for(i=0; i<nCall; i++){
+      int nApplied = -1;
+      if( migrate_boot_v2(db, w.a, w.n, zSum, &nApplied, &zErr)!=SQLITE_OK ){
+        die("migrate_boot_v2", zErr);
+      }
+      if( nApplied!=0 ) die("migrate_boot_v2", "applied something on a no-op");
+    }
+    aT[3*nRep+r] = (nowMs()-t0)/nCall;
     if( overBudget(tStart) ){ nDone = r+1; break; }
   }
   sqlite3_close(db);
   report("inproc-migrate", "noop-call", n, aT+0*nRep, nDone);
   report("inproc-antijoin", "noop-call", n, aT+1*nRep, nDone);
   report("inproc-boot", "noop-call", n, aT+2*nRep, nDone);
+  report("inproc-bootv2", "noop-call", n, aT+3*nRep, nDone);
   workloadFree(&w);
   free(aT);
 }
@@ -388,9 +414,18 @@ static void benchMem(const char *zDir, int nScript){
 ** callgrind: --toggle-collect=migrateExec or --toggle-collect=sqlite3_exec
 ** counts just that call.  reset / limitdown: migrate_reset() after a
 ** migrate(), or the down scripts in one exec after the up scripts; count
-** them with --toggle-collect=oneCall. */
+** them with --toggle-collect=oneCall.  noop: one SELECT migrate() with
+** nothing to do (oneCall); boot / bootv2: one migrate_boot() /
+** migrate_boot_v2() with nothing to do (--toggle-collect=oneBoot). */
 static void __attribute__((noinline)) oneCall(sqlite3 *db, const char *zSql){
   execOrDie(db, zSql);
+}
+static void __attribute__((noinline)) oneBoot(sqlite3 *db, const Workload *w,
+                                              const char *zSum){
+  char *zErr = 0;
+  int rc = zSum ? migrate_boot_v2(db, w->a, w->n, zSum, 0, &zErr)
+                : migrate_boot(db, w->a, w->n, 0, &zErr);
+  if( rc!=SQLITE_OK ) die("boot", zErr);
 }
 static void benchOne(int n, const char *zDir, const char *zWhat){
   Workload w;
@@ -412,6 +447,22 @@ static void benchOne(int n, const char *zDir, const char *zWhat){
     }
     sqlite3_free(zUp);
     sqlite3_free(zDown);
+  }else if( strcmp(zWhat, "noop")==0 || strcmp(zWhat, "boot")==0
+         || strcmp(zWhat, "bootv2")==0 ){
+    /* a migrated database, warmed; then one no-op call, counted alone */
+    char zSum[17];
+    char *zErr = 0;
+    db = openDb(zDir, "one.db", 1);
+    migrate_array_checksum(w.a, w.n, zSum);
+    if( migrate_boot_v2(db, w.a, w.n, zSum, 0, &zErr)!=SQLITE_OK ){
+      die("migrate_boot_v2", zErr);
+    }
+    callOnce(db, "SELECT migrate()");
+    if( zWhat[0]=='n' ){
+      oneCall(db, "SELECT migrate()");
+    }else{
+      oneBoot(db, &w, zWhat[4] ? zSum : 0);
+    }
   }else if( strcmp(zWhat, "migrate")==0 ){
     db = openDb(zDir, "one.db", 1);
     defineAll(db, &w);
@@ -426,7 +477,57 @@ static void benchOne(int n, const char *zDir, const char *zWhat){
   workloadFree(&w);
 }
 
+/* User + system time of the waited-for children so far, in ms. */
+static double childCpuMs(void){
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)*1000.0
+       + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)/1000.0;
+}
+
+/*
+** bench-driver run STDIN LOG CMD ARGS...: runs CMD as a whole process
+** (stdin from file STDIN, or none for "-"; stdout and stderr to LOG) and
+** prints "RUN <wall ms> <cpu ms> <exit code>": wall time around fork and
+** wait, CPU time (user + system, of CMD and every process it waited for)
+** from getrusage(RUSAGE_CHILDREN).  Used by bench.tcl for every
+** whole-process time, so that each has its CPU time beside it.
+*/
+static int benchRun(const char *zIn, const char *zLog, char **azCmd){
+  double t0, c0, t1, c1;
+  int status = 0;
+  pid_t pid;
+  fflush(stdout);
+  c0 = childCpuMs();
+  t0 = nowMs();
+  pid = fork();
+  if( pid==0 ){
+    int fdIn = strcmp(zIn, "-")==0 ? open("/dev/null", O_RDONLY)
+                                   : open(zIn, O_RDONLY);
+    int fdLog = open(zLog, O_WRONLY|O_CREAT|O_TRUNC, 0644);
+    if( fdIn<0 || fdLog<0 ){ perror("bench-driver run"); _exit(126); }
+    dup2(fdIn, 0);
+    dup2(fdLog, 1);
+    dup2(fdLog, 2);
+    close(fdIn);
+    close(fdLog);
+    execvp(azCmd[0], azCmd);
+    perror(azCmd[0]);
+    _exit(127);
+  }
+  if( pid<0 ) die("fork", "failed");
+  while( waitpid(pid, &status, 0)<0 ){}
+  t1 = nowMs();
+  c1 = childCpuMs();
+  printf("RUN %.3f %.3f %d\n", t1-t0, c1-c0,
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128+WTERMSIG(status));
+  return 0;
+}
+
 int main(int argc, char **argv){
+  if( argc>=5 && strcmp(argv[1], "run")==0 ){
+    return benchRun(argv[2], argv[3], argv+4);
+  }
   if( sqlite3_auto_extension((void(*)(void))sqlite3_migrate_init)!=SQLITE_OK ){
     die("sqlite3_auto_extension", "failed");
   }
@@ -441,7 +542,7 @@ int main(int argc, char **argv){
     benchOne(atoi(argv[2]), argv[3], argv[4]);
   }else{
     fprintf(stderr, "usage: %s apply|noop N REPS DIR [noeach] | mem DIR [COUNT] | "
-            "one N DIR migrate|limit|reset|limitdown\n",
+            "one N DIR migrate|limit|reset|limitdown|noop|boot|bootv2\n",
             argv[0]);
     return 2;
   }

@@ -36,6 +36,13 @@ static void cliEachChild(Cli *p, const CliCmd *pCmd, const char *zDb,
   if( strcmp(pCmd->zName, "version")==0 ) rc = cliVersion(p);
   else if( strcmp(pCmd->zName, "diff")==0 ) rc = cliDiff(p);
   else rc = cliRunCommand(p, pCmd);
+  /* closed as the one-database run closes it: in WAL mode the last
+  ** connection checkpoints and removes the -wal and -shm files, which
+  ** _exit() alone would leave beside every database of the fleet */
+  if( p->db && sqlite3_close(p->db)!=SQLITE_OK && rc==CLI_OK ){
+    rc = cliError(p, "close: %s", sqlite3_errmsg(p->db));
+  }
+  p->db = 0;
   fflush(stdout);
   fflush(stderr);
   _exit(rc==CLI_OK && p->bIdle ? CLI_IDLE : rc);
