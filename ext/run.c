@@ -20,7 +20,10 @@
 **      takes the write lock, honouring busy_timeout.  Inside the user's
 **      transaction: SAVEPOINT, so the call commits or rolls back with it.
 **   4. Plan again from a second read, under the lock (another process may
-**      have migrated meanwhile).
+**      have migrated meanwhile) — or keep the look's plan when the
+**      database's data version has not moved since (SQLITE_FCNTL_DATA_
+**      VERSION changes on every change, by any connection).  A claimed
+**      no-transaction migration of another runner: undo, wait, again.
 **   5. Check every script of the plan before running any: guard.c refuses
 **      transaction control, and a revert through an irreversible migration
 **      (down is NULL) is refused by name.
@@ -92,6 +95,8 @@ struct RunCtx {
   RunSlot *aSlot;           /* one per run-list position (step 5) */
   char *zClaim;             /* a no-transaction migration another runner */
   char *zClaimAt;           /* claimed, and since when (step 4) */
+  int bKeepPlan;            /* the look's plan is kept for step 4 ... */
+  unsigned int iDataVersion;  /* ... if the database is still this one */
   /* Blame for a failed batch-end foreign key check (runFkBlame) */
   char *zFkTable;           /* the violation the first attempt found: */
   char *zFkParent;          /*   child table, parent table, */
@@ -172,6 +177,14 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
                          &p->zErr);
   }
   if( rc==SQLITE_OK ) *pbWork = p->plan.nRun>0;
+  if( rc==SQLITE_OK && *pbWork && p->eOp!=MIGRATE_OP_REPAIR
+   && sqlite3_file_control(p->db, "main", SQLITE_FCNTL_DATA_VERSION,
+                           &p->iDataVersion)==SQLITE_OK ){
+    /* kept: step 4 plans again only if the database changed meanwhile
+    ** (the data version moves on any change, by any connection) */
+    p->bKeepPlan = 1;
+    return rc;
+  }
   if( rc==SQLITE_OK && !*pbWork && p->eOp==MIGRATE_OP_REPAIR ){
     char *zName = 0, *zAt = 0;   /* repair forgets an interrupted claim */
     rc = migrateStoreClaims(p->db, 0, 0, &zName, &zAt, 0);
@@ -999,10 +1012,24 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
     def.zDown = p->aDefine[i].zDown;
     rc = migrateStoreWrite(db, 0, &def, SQLITE_REPLACE, &iRowid, &p->zErr);
   }
-  if( rc==SQLITE_OK ) rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
-  if( rc==SQLITE_OK ){
-    rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc, &p->zErr);
+  if( p->bKeepPlan ){
+    unsigned int v = 0;
+    if( rc!=SQLITE_OK || p->nDefine>0
+     || sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &v)
+        !=SQLITE_OK
+     || v!=p->iDataVersion ){
+      migratePlanFree(&p->plan);
+      p->bKeepPlan = 0;
+    }
   }
+  if( rc==SQLITE_OK && !p->bKeepPlan ){
+    rc = migratePlanLoad(db, &p->plan, p->zFunc, &p->zErr);
+    if( rc==SQLITE_OK ){
+      rc = migratePlanMake(&p->plan, eOp, zTarget, nBatch, p->zFunc,
+                           &p->zErr);
+    }
+  }
+  p->bKeepPlan = 0;
   if( rc==SQLITE_OK ){
     /* another runner's no-transaction migration: wait for it (repair
     ** forgets it instead) */
@@ -1075,6 +1102,7 @@ once_done:
   migratePlanFree(&p->plan);
   migrateHooksFree(&p->hooks);
   p->pFail = 0;
+  p->bKeepPlan = 0;
   p->bOuter = p->bOpen = 0;
   p->bCommitted = 0;
   return rc;
