@@ -21,7 +21,7 @@ cc=$triple-gcc
 out=build/cross/$arch
 sh tool/firmware/cross-sqlite.sh "$arch" "$out" >/dev/null
 sqlite_a=$(ls "$out"/usr/lib/*/libsqlite3.a)
-cflags="-std=c99 -Wall -Wextra -Werror -O2 -DSQLITE_CORE -DMIGRATE_OMIT_DIFF -I$out/usr/include -Iext"
+cflags="-std=c99 -Wall -Wextra -Werror -O2 -DSQLITE_CORE -DMIGRATE_OMIT_DIFF -DMIGRATE_OMIT_DUMP -I$out/usr/include -Iext"
 libs="$sqlite_a -lm -lpthread -ldl"
 
 mkdir -p "$out/obj"
