@@ -71,7 +71,7 @@ build/lock_sql.c: sql/lock.sql tool/sql2c.sh | build/.cc-ok
 	@mkdir -p build
 	sh tool/sql2c.sh migrateLockSql < sql/lock.sql > $@.tmp && mv $@.tmp $@
 
-build/boot_sql.c: sql/boot.sql tool/sql2c.sh | build/.deps
+build/boot_sql.c: sql/boot.sql tool/sql2c.sh | build/.cc-ok
 	@mkdir -p build
 	sh tool/sql2c.sh migrateBootSql < sql/boot.sql > $@.tmp && mv $@.tmp $@
 
