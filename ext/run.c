@@ -138,6 +138,8 @@ static int runExec(RunCtx *p, const char *zSql){
 static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
                    int *pbWork){
   int rc = SQLITE_OK;
+  int bVersion;
+  unsigned int iBefore = 0;
   *pbWork = 0;
   if( p->nDefine>0 ){
     *pbWork = 1;   /* the caller saw definitions that differ */
@@ -171,15 +173,21 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
     if( *pbWork==0 ) return SQLITE_OK;
     *pbWork = 0;
   }
+  /* the plan is read by more than one statement, each in a read
+  ** transaction of its own: it may be kept only if no change was seen
+  ** from before the first of them to after the last */
+  bVersion = sqlite3_file_control(p->db, "main", SQLITE_FCNTL_DATA_VERSION,
+                                  &iBefore)==SQLITE_OK;
   rc = migratePlanLoad(p->db, &p->plan, p->zFunc, &p->zErr);
   if( rc==SQLITE_OK ){
     rc = migratePlanMake(&p->plan, p->eOp, zTarget, nBatch, p->zFunc,
                          &p->zErr);
   }
   if( rc==SQLITE_OK ) *pbWork = p->plan.nRun>0;
-  if( rc==SQLITE_OK && *pbWork && p->eOp!=MIGRATE_OP_REPAIR
+  if( rc==SQLITE_OK && *pbWork && p->eOp!=MIGRATE_OP_REPAIR && bVersion
    && sqlite3_file_control(p->db, "main", SQLITE_FCNTL_DATA_VERSION,
-                           &p->iDataVersion)==SQLITE_OK ){
+                           &p->iDataVersion)==SQLITE_OK
+   && p->iDataVersion==iBefore ){
     /* kept: step 4 plans again only if the database changed meanwhile
     ** (the data version moves on any change, by any connection) */
     p->bKeepPlan = 1;
