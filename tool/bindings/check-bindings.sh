@@ -8,7 +8,7 @@
 #
 # Builds (each from better-sqlite3 12's amalgamation, `npm pack`ed into
 # build/bindings/, with tclsqlite.c from SQLite's full source tree, the
-# one tool/faults/build-testfixture.sh fetches):
+# one test/faults/build-testfixture.sh fetches):
 #   bs3   better-sqlite3's own compile options, read from its
 #         deps/defines.gypi: SQLITE_OMIT_PROGRESS_CALLBACK,
 #         SQLITE_OMIT_DEPRECATED, SQLITE_OMIT_SHARED_CACHE, SQLITE_DQS=0,
@@ -47,7 +47,7 @@ if [ ! -f $tclc ]; then
   else
     orig=$(ls build/sqlite-src/dl/sqlite3_*.orig.tar.* 2>/dev/null | head -1 || true)
     if [ -z "$orig" ]; then
-      sh tool/faults/build-testfixture.sh build/sqlite-src >/dev/null
+      sh test/faults/build-testfixture.sh build/sqlite-src >/dev/null
       cp build/sqlite-src/tree/src/tclsqlite.c $tclc
     else
       tar -xOf "$orig" --wildcards '*/src/tclsqlite.c' > $tclc.tmp && mv $tclc.tmp $tclc
