@@ -61,8 +61,14 @@ def refresh_csrc():
             shutil.copy(os.path.join(ext, f), CSRC)
     for h in headers:
         shutil.copy(h, CSRC)
-    for name, sql in (("migrateStorageSql", "storage"), ("migrateHooksSql", "hooks")):
-        with open(os.path.join(TOP, "sql", sql + ".sql"), "rb") as src, \
+    # every sql/NAME.sql is embedded as the C string migrateNameSql, as the
+    # Makefile's GEN_SRC does (storage, hooks, lock, boot)
+    for f in sorted(os.listdir(os.path.join(TOP, "sql"))):
+        if not f.endswith(".sql"):
+            continue
+        sql = f[:-4]
+        name = "migrate" + sql.capitalize() + "Sql"
+        with open(os.path.join(TOP, "sql", f), "rb") as src, \
              open(os.path.join(CSRC, sql + "_sql.c"), "wb") as out:
             subprocess.run(["sh", os.path.join(TOP, "tool", "sql2c.sh"), name],
                            stdin=src, stdout=out, check=True)

@@ -55,7 +55,7 @@ project() {
 }
 
 step "pack tool/npm"
-make -s build/storage_sql.c build/hooks_sql.c
+make -s libmigrate.so   # and with it build/*_sql.c, which the pack copies
 rm -f "$B"/libmigrate-*.tgz
 tgz=$B/$(cd tool/npm && npm pack --silent --pack-destination "$B")
 [ -f "$tgz" ] || { echo "check-node: npm pack made no tarball" >&2; exit 1; }
