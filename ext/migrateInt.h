@@ -154,6 +154,8 @@ struct MigratePlan {
   int iPartial;           /* 1 + index of a squash whose replaced
                           ** migrations are only partly applied, or 0 */
   char *zPartial;         /* then: the first of them not applied */
+  sqlite3_uint64 iDefsSum;  /* fingerprint of the definitions read
+                          ** (migrateStoreDefsSum) */
   char *zPartialLast;     /* and the last of them */
 };
 
@@ -203,6 +205,8 @@ int migrateStoreAllDefined(sqlite3*, const migrate_script*, int nScript,
                            int *pbSame);
 int migrateStoreDelete(sqlite3*, sqlite3_int64 iRowid, char **pzErr);
 int migrateStoreHasReplaces(sqlite3*, int *pbHas);
+int migrateStoreDefsSum(sqlite3*, sqlite3_uint64 *pSum);
+sqlite3_uint64 migrateDefsRowHash(sqlite3_stmt*, const int *aCol);
 
 
 int migrateRecorderOpen(sqlite3*, MigrateRecorder**);

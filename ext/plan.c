@@ -55,12 +55,14 @@ const char migrateStatusSql[] =
   "       l.applied_at, l.duration_ms, s.checksum,"
   "       s.repeatable AND coalesce(l.repeatable, 1),"
   "       s.verify IS NOT NULL,"
-  "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null')"
+  "       typeof(s.up)='text' AND typeof(s.down) IN ('text','null'),"
+  "       s.down_checksum, s.repeatable"
   "  FROM main.migrations_scripts AS s"
   "  LEFT JOIN main.migrations_ledger AS l ON l.name=s.name "
   "UNION ALL "
   "SELECT l.name, NULL, l.rowid, l.batch, 0, l.applied_at, l.duration_ms,"
-  "       l.checksum, l.repeatable, 0, typeof(l.down) IN ('text','null')"
+  "       l.checksum, l.repeatable, 0, typeof(l.down) IN ('text','null'),"
+  "       NULL, NULL"
   "  FROM main.migrations_ledger AS l"
   " WHERE NOT EXISTS(SELECT 1 FROM main.migrations_scripts AS s"
   "                   WHERE s.name=l.name) "
@@ -304,6 +306,11 @@ int migratePlanLoad(sqlite3 *db, MigratePlan *p, const char *zFunc,
     pItem->eState = migrateStateOf(bDefined, bApplied,
                                    sqlite3_column_int(pStmt, 4),
                                    pItem->bRepeatable);
+    if( bDefined ){
+      /* the definitions' fingerprint, as migrateStoreDefsSum() takes it */
+      static const int aCol[] = { 1, 12, 9, 0, 7, 11 };
+      p->iDefsSum += migrateDefsRowHash(pStmt, aCol);
+    }
   }
   if( rc==SQLITE_DONE ){
     sqlite3_finalize(pStmt);

@@ -107,6 +107,8 @@ struct RunCtx {
                             ** run-list position after which it appeared */
   int bFkSeen;              /* the violation existed after the last check */
   int bCommitted;           /* part of the batch was committed (no-tx) */
+  int bDefsSum;             /* iDefsSum was taken: the definitions as ... */
+  sqlite3_uint64 iDefsSum;  /* ... the call's scripts found them */
   RunDone *aDone;           /* run, not recorded yet (see runFlush) */
   int nDone;
 };
@@ -581,6 +583,42 @@ static int runHook(RunCtx *p, int iEvent){
 }
 
 /*
+** What a call runs is fixed when it starts: the plan notes a fingerprint
+** of the definitions (MigratePlan.iDefsSum, read under the lock), and
+** runDefsSame() refuses to commit if a script, hook or verify query has
+** written main.migrations_scripts since (even a rewrite that keeps each
+** checksum right, of a migration this call does not run again: a down
+** script rewriting its own up, say).  After a no-transaction migration,
+** whose writes stay, runDefsTake() starts the fingerprint again.
+*/
+static int runDefsTake(RunCtx *p){
+  int rc = migrateStoreDefsSum(p->db, &p->iDefsSum);
+  p->bDefsSum = rc==SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    runError(p, "%s: cannot read main.migrations_scripts: %s", p->zFunc,
+             sqlite3_errmsg(p->db));
+  }
+  return rc;
+}
+static int runDefsSame(RunCtx *p){
+  sqlite3_uint64 iNow = 0;
+  int rc;
+  if( !p->bDefsSum ) return SQLITE_OK;
+  rc = migrateStoreDefsSum(p->db, &iNow);
+  if( rc==SQLITE_OK && iNow!=p->iDefsSum ){
+    rc = SQLITE_ERROR;
+    runError(p, "%s: main.migrations_scripts was written while the call "
+             "ran (by a script, hook or verify query writing it directly): "
+             "what a call runs is fixed when it starts; nothing was done",
+             p->zFunc);
+  }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    runError(p, "%s: cannot read main.migrations_scripts: %s", p->zFunc,
+             sqlite3_errmsg(p->db));
+  }
+  return rc;
+}
+
+/*
 ** Writes the ledger and history rows of the migrations run so far.  They
 ** are written together, after the scripts, because every schema change a
 ** script makes expires SQLite's prepared statements: recording each
@@ -877,6 +915,7 @@ static int runOne(RunCtx *p, int i){
     /* commit the batch so far and the claim: the script runs outside any
     ** transaction */
     rc = runFlush(p);
+    if( rc==SQLITE_OK ) rc = runDefsSame(p);
     if( rc==SQLITE_OK ) rc = runFkCheck(p, i-1);
     if( rc==SQLITE_OK ){
       rc = migrateRecordClaim(p->pRec, pItem, p->iBatch);
@@ -930,6 +969,10 @@ static int runOne(RunCtx *p, int i){
     if( rc==SQLITE_OK ) rc = runExec(p, "BEGIN IMMEDIATE");
     p->bOpen = rc==SQLITE_OK;
     if( rc==SQLITE_OK ) rc = runRecheck(p, i);
+    /* what the no-transaction script wrote is committed, and other
+    ** connections may define migrations meanwhile: the fingerprint
+    ** starts again */
+    if( rc==SQLITE_OK ) rc = runDefsTake(p);
   }
   if( rc==SQLITE_OK ) rc = runHook(p, MIGRATE_HOOK_AFTER_EACH);
   if( rc==SQLITE_OK && p->xProgress ){
@@ -976,6 +1019,7 @@ static int runPlan(RunCtx *p){
                                                : MIGRATE_HOOK_AFTER_ROLLBACK);
   }
   if( rc==SQLITE_OK ) rc = runFlush(p);
+  if( rc==SQLITE_OK ) rc = runDefsSame(p);
   if( rc==SQLITE_OK ) rc = runFkCheck(p, p->plan.nRun-1);
   return rc;
 }
@@ -1059,6 +1103,9 @@ static int runOnce(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
   /* 5. check; 6. run (7. foreign keys) */
   if( rc==SQLITE_OK && migrateOpOf(eOp)->bRunsScripts ){
     rc = runCheckScripts(p);
+    /* the definitions as the plan read them, under the lock */
+    p->iDefsSum = p->plan.iDefsSum;
+    p->bDefsSum = p->plan.nRun>0;
   }
   if( rc==SQLITE_OK ) rc = runPlan(p);
 
@@ -1113,6 +1160,7 @@ once_done:
   p->bKeepPlan = 0;
   p->bOuter = p->bOpen = 0;
   p->bCommitted = 0;
+  p->bDefsSum = 0;
   return rc;
 }
 

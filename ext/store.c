@@ -105,6 +105,53 @@ int migrateStoreHasReplaces(sqlite3 *db, int *pbHas){
 }
 
 /*
+** A fingerprint of every definition in main.migrations_scripts, from the
+** small columns only: rowid, repeatable, whether a verify query exists
+** (integers), name, checksum, down_checksum (text or NULL).  What a call
+** runs is fixed when it starts: run.c takes it from the plan
+** (migratePlanLoad adds up the same row hashes from the status query) and
+** compares this scan before each commit.  A script that rewrites an up
+** without its checksum is caught elsewhere (the plan refuses a definition
+** whose up does not match it).  aCol: the six columns in pStmt, in that
+** order.  Each row is mixed 8 bytes at a time (FNV-1a's multiplier,
+** folded); the rows are added up, so their order is free.
+*/
+#define DEFS_MIX(h, v) ((((h) ^ (v)) * 1099511628211ULL) ^ ((h) >> 29))
+sqlite3_uint64 migrateDefsRowHash(sqlite3_stmt *pStmt, const int *aCol){
+  sqlite3_uint64 h = 14695981039346656037ULL;
+  int i, k, n;
+  for(i=0; i<3; i++){
+    h = DEFS_MIX(h, (sqlite3_uint64)sqlite3_column_int64(pStmt, aCol[i]));
+  }
+  for(i=3; i<6; i++){
+    const unsigned char *z = sqlite3_column_text(pStmt, aCol[i]);
+    n = sqlite3_column_bytes(pStmt, aCol[i]);
+    h = DEFS_MIX(h, z ? (sqlite3_uint64)n : 0xffffffffffffULL);
+    for(k=0; z && k<n; k+=8){
+      sqlite3_uint64 v = 0;
+      memcpy(&v, z+k, n-k<8 ? (size_t)(n-k) : 8);
+      h = DEFS_MIX(h, v);
+    }
+  }
+  return h;
+}
+int migrateStoreDefsSum(sqlite3 *db, sqlite3_uint64 *pSum){
+  static const int aCol[] = { 0, 1, 2, 3, 4, 5 };
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_uint64 h = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT rowid, repeatable,"
+      " verify IS NOT NULL, name, checksum, down_checksum"
+      " FROM main.migrations_scripts", -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    h += migrateDefsRowHash(pStmt, aCol);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  *pSum = h;
+  return rc;
+}
+
+/*
 ** The replaced names of pDef in their stored form: each line trimmed of
 ** spaces, tabs and CR, empty lines dropped, joined by newlines.  Sets
 ** *pzOut (sqlite3_malloc'ed; NULL when no name is left).  Refuses a name

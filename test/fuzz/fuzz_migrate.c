@@ -371,7 +371,7 @@ static const char *const azAction[] = {
 static int isNoTx(const char *z){
   static const char zMark[] = NOTX_LINE;
   if( z==0 ) return 0;
-  if( memcmp(z, BOM, 3)==0 ) z += 3;
+  if( strncmp(z, BOM, 3)==0 ) z += 3;
   if( strncmp(z, zMark, sizeof(zMark)-1)!=0 ) return 0;
   z += sizeof(zMark)-1;
   while( *z==' ' || *z=='\t' || *z=='\r' ) z++;
@@ -382,7 +382,7 @@ static int isNoTx(const char *z){
 ** Building scripts: statements joined by separators the input chooses
 */
 typedef struct Script Script;
-struct Script { Fz *f; sqlite3_str *s; int n; };
+struct Script { Fz *f; sqlite3_str *s; int n; int bNoTx; };
 
 static const char *const azSep[] = {
   "\n", " ", "\n" BOM, "\n/* c */ ", "\n-- c\n", "\n\v", "\r\n",
@@ -393,6 +393,7 @@ static void scriptStart(Script *p, Fz *f, const char *zPrefix){
   p->f = f;
   p->s = sqlite3_str_new(0);
   p->n = 0;
+  p->bNoTx = isNoTx(zPrefix);
   if( zPrefix ) sqlite3_str_appendall(p->s, zPrefix);
 }
 
@@ -628,7 +629,10 @@ static int body(Script *p, int t, int k, const char *zName, int bDown){
       char *zText;
       Script s2;
       scriptStart(&s2, f, (w & 0x40) ? NOTX_LINE "\n" : "");
-      addLog(&s2, zOther, 0);
+      /* a no-transaction script's writes stay, its own definition
+      ** rewritten (case 3) too (sql/README.md): the text it leaves logs
+      ** its own name, or the oracle would see a misnamed run later */
+      addLog(&s2, (w % 8==3 && p->bNoTx) ? zName : zOther, 0);
       add(&s2, "CREATE TABLE IF NOT EXISTS n%d(x);", k);
       zText = scriptFinish(&s2);
       switch( w % 8 ){
