@@ -382,22 +382,10 @@ static int checkPending(const MigratePlan *p){
 static int checkBegin(CheckCtx *p){
   int rc;
   p->bOuter = sqlite3_get_autocommit(p->db);
-  if( p->bOuter ){
-    int bFk = 0;
-    sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
-    if( bFk ){
-      sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
-      p->bFkSuspended = 1;
-    }
-  }
-  p->undo.bOuter = p->bOuter;
-  rc = migrateUndoPrepare(p->db, &p->undo);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(p->db, p->bOuter ? "BEGIN IMMEDIATE"
-                                       : "SAVEPOINT libmigrate", 0, 0, 0);
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      p->zErr = sqlite3_mprintf("%s: %s", p->zFunc, sqlite3_errmsg(p->db));
-    }
+  if( p->bOuter ) p->bFkSuspended = migrateFkSuspend(p->db);
+  rc = migrateUndoBegin(p->db, &p->undo);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    p->zErr = sqlite3_mprintf("%s: %s", p->zFunc, sqlite3_errmsg(p->db));
   }
   p->bOpen = rc==SQLITE_OK;
   return rc;
@@ -405,18 +393,10 @@ static int checkBegin(CheckCtx *p){
 
 /* Undoes everything (see run.c's runUndo), restores foreign_keys. */
 static void checkEnd(CheckCtx *p){
-  if( p->bOpen && migrateUndoRun(p->db, &p->undo)!=SQLITE_OK ){
-    if( p->bOuter ){
-      sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
-    }else if( sqlite3_exec(p->db, "ROLLBACK TO libmigrate", 0, 0, 0)
-              ==SQLITE_OK ){
-      sqlite3_exec(p->db, "RELEASE libmigrate", 0, 0, 0);
-    }
-  }
+  if( p->bOpen ) migrateUndoAll(p->db, &p->undo);
   p->bOpen = 0;
   if( p->bFkSuspended ){
-    int x;
-    sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &x);
+    migrateFkRestore(p->db);
     p->bFkSuspended = 0;
   }
   migrateUndoFree(&p->undo);

@@ -213,20 +213,12 @@ static int runLook(RunCtx *p, const char *zTarget, sqlite3_int64 nBatch,
 static int runBegin(RunCtx *p){
   int rc;
   p->bOuter = sqlite3_get_autocommit(p->db);
-  if( p->bOuter ){
-    int bFk = 0;
-    if( migrateOpOf(p->eOp)->bRunsScripts ){
-      sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
-      if( bFk ){
-        sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk);
-        p->bFkSuspended = 1;
-      }
-    }
+  if( p->bOuter && migrateOpOf(p->eOp)->bRunsScripts ){
+    p->bFkSuspended = migrateFkSuspend(p->db);
   }
-  p->undo.bOuter = p->bOuter;
-  rc = migrateUndoPrepare(p->db, &p->undo);
-  if( rc==SQLITE_OK ){
-    rc = runExec(p, p->bOuter ? "BEGIN IMMEDIATE" : "SAVEPOINT libmigrate");
+  rc = migrateUndoBegin(p->db, &p->undo);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    runError(p, "%s: %s", p->zFunc, sqlite3_errmsg(p->db));
   }
   if( rc==SQLITE_OK ) p->bOpen = 1;
   return rc;
@@ -241,22 +233,13 @@ static int runBegin(RunCtx *p){
 static void runUndo(RunCtx *p){
   if( !p->bOpen ) return;
   p->bOpen = 0;
-  if( migrateUndoRun(p->db, &p->undo)!=SQLITE_OK ){
-    /* last resort (needs memory) */
-    if( p->bOuter ){
-      sqlite3_exec(p->db, "ROLLBACK", 0, 0, 0);
-    }else if( sqlite3_exec(p->db, "ROLLBACK TO libmigrate", 0, 0, 0)
-              ==SQLITE_OK ){
-      sqlite3_exec(p->db, "RELEASE libmigrate", 0, 0, 0);
-    }
-  }
+  migrateUndoAll(p->db, &p->undo);
 }
 
 /* Restores the connection's foreign_keys setting. */
 static void runRestoreFk(RunCtx *p){
   if( p->bFkSuspended ){
-    int x;
-    sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &x);
+    migrateFkRestore(p->db);
     p->bFkSuspended = 0;
   }
 }

@@ -133,6 +133,52 @@ int migrateUndoRun(sqlite3 *db, MigrateUndo *p){
 }
 
 /*
+** Opens a call's transaction: BEGIN IMMEDIATE in autocommit mode, else a
+** savepoint inside the caller's (pUndo->bOuter says which), with the
+** statements that undo it prepared first.  run.c and check.c share it.
+*/
+int migrateUndoBegin(sqlite3 *db, MigrateUndo *pUndo){
+  int rc;
+  pUndo->bOuter = sqlite3_get_autocommit(db);
+  rc = migrateUndoPrepare(db, pUndo);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_exec(db, pUndo->bOuter ? "BEGIN IMMEDIATE"
+                                        : "SAVEPOINT libmigrate", 0, 0, 0);
+  }
+  return rc;
+}
+
+/*
+** Undoes the call (migrateUndoRun), and when its statements cannot, tries
+** plain SQL as the last resort (it needs memory): ROLLBACK, or ROLLBACK TO
+** and RELEASE of the call's savepoint.
+*/
+void migrateUndoAll(sqlite3 *db, MigrateUndo *pUndo){
+  if( migrateUndoRun(db, pUndo)==SQLITE_OK ) return;
+  if( pUndo->bOuter ){
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  }else if( sqlite3_exec(db, "ROLLBACK TO libmigrate", 0, 0, 0)==SQLITE_OK ){
+    sqlite3_exec(db, "RELEASE libmigrate", 0, 0, 0);
+  }
+}
+
+/*
+** Foreign keys for a call in autocommit mode: migrateFkSuspend() turns
+** enforcement off and returns 1 if it was on; migrateFkRestore() turns it
+** back on.  (Inside a transaction SQLite ignores the setting.)
+*/
+int migrateFkSuspend(sqlite3 *db){
+  int bFk = 0, x;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk);
+  if( bFk ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &x);
+  return bFk!=0;
+}
+void migrateFkRestore(sqlite3 *db){
+  int x;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, &x);
+}
+
+/*
 ** Stops the host before COMMIT, RELEASE or a DROP TABLE/INDEX, keeping the
 ** call undoable: the undo statements are prepared again first, while an
 ** out-of-memory error can still be undone.
